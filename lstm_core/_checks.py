@@ -1,0 +1,45 @@
+"""Input validation shared by the package.
+
+Every error is a ValueError that names the argument and says what was expected
+against what arrived.  Nothing is broadcast silently.
+"""
+import numpy as np
+
+
+def float_array(name, value, dtype=None):
+    """Return `value` as a finite float ndarray, or raise ValueError naming `name`."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__} ({exc})") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise ValueError(f"{name}: expected a numeric array, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(f"{name}: expected real numbers, got dtype {arr.dtype}")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        first = tuple(int(k) for k in bad[0]) if arr.ndim else ()
+        raise ValueError(
+            f"{name}: expected finite values, got {len(bad)} NaN or inf "
+            f"(first at index {first}: {arr[first] if arr.ndim else arr})"
+        )
+    return arr
+
+
+def check_shape(name, arr, expected, meaning=""):
+    """Raise ValueError unless arr.shape == expected.  `meaning` spells out the symbols."""
+    if tuple(arr.shape) != tuple(expected):
+        hint = f" ({meaning})" if meaning else ""
+        raise ValueError(f"{name}: expected shape {tuple(expected)}{hint}, got {tuple(arr.shape)}")
+    return arr
+
+
+def working_dtype(*dtypes):
+    """The float dtype a computation runs in: float32 only when every float input is float32."""
+    floats = [np.dtype(d) for d in dtypes if np.issubdtype(np.dtype(d), np.floating)]
+    return np.result_type(*floats) if floats else np.dtype(np.float64)
