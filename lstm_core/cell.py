@@ -215,32 +215,39 @@ def lstm_forward(params, xs, h0=None, c0=None, overrides=None):
     cs = np.empty((T, B, H), dtype)
     hs = np.empty((T, B, H), dtype)
     tanh_cs = np.empty((T, B, H), dtype)
-    if p.peephole:
+    peep = p.peephole
+    if peep:
         w_cf, w_ci, w_co = (a.astype(dtype, copy=False) for a in (p.w_cf, p.w_ci, p.w_co))
+    # Speed: the loop is ~15 small numpy calls per step, each writing into preallocated memory.
+    # Without peepholes o does not depend on c_t, so one sigmoid covers f, i and o (and g, which
+    # tanh then overwrites).
+    hW = np.empty((B, 4 * H), dtype)
+    ig = np.empty((B, H), dtype)
     h, c = h0, c0
     H2, H3 = 2 * H, 3 * H
-    for t in range(T):
-        zt = z[t]
-        zt += h @ W_h
-        if p.peephole:
-            zt[:, :H] += c * w_cf
-            zt[:, H:H2] += c * w_ci
-        gt = gates[t]
-        gt[:, :H2] = sigmoid(zt[:, :H2])
-        np.tanh(zt[:, H2:H3], out=gt[:, H2:H3])
-        for k, name in enumerate("fig"):
-            if name in pins:
-                gt[:, k * H:(k + 1) * H] = pins[name][t]
-        c = gt[:, :H] * c + gt[:, H:H2] * gt[:, H2:H3]
-        if p.peephole:
-            zt[:, H3:] += c * w_co
-        if "o" in pins:
-            gt[:, H3:] = pins["o"][t]
-        else:
-            gt[:, H3:] = sigmoid(zt[:, H3:])
-        tc = np.tanh(c, out=tanh_cs[t])
-        cs[t] = c
-        h = np.multiply(gt[:, H3:], tc, out=hs[t])
+    pin_fig = [(k, pins[name]) for k, name in enumerate("fig") if name in pins]
+    with np.errstate(over="ignore"):   # exp(-z) may overflow to inf inside _sigmoid_into: σ = 0, exact
+        for t in range(T):
+            zt, gt, ct = z[t], gates[t], cs[t]
+            zt += np.matmul(h, W_h, out=hW)
+            if peep:
+                zt[:, :H] += c * w_cf
+                zt[:, H:H2] += c * w_ci
+                _sigmoid_into(zt[:, :H2], gt[:, :H2])
+            else:
+                _sigmoid_into(zt, gt)
+            np.tanh(zt[:, H2:H3], out=gt[:, H2:H3])
+            for k, pin in pin_fig:
+                gt[:, k * H:(k + 1) * H] = pin[t]
+            np.multiply(gt[:, :H], c, out=ct)
+            ct += np.multiply(gt[:, H:H2], gt[:, H2:H3], out=ig)
+            if peep:
+                zt[:, H3:] += ct * w_co
+                _sigmoid_into(zt[:, H3:], gt[:, H3:])
+            if "o" in pins:
+                gt[:, H3:] = pins["o"][t]
+            h = np.multiply(gt[:, H3:], np.tanh(ct, out=tanh_cs[t]), out=hs[t])
+            c = ct
     return Trace(xs3, h0, c0, z, gates, cs, hs, tanh_cs, frozenset(pins), batched)
 
 
@@ -277,57 +284,54 @@ def lstm_backward(params, trace, dh, dc_last=None):
 
     W_x, W_h, _ = (a.astype(dtype, copy=False) for a in p.stacked())
     W_hT = np.ascontiguousarray(W_h.T)
+    H2, H3 = 2 * H, 3 * H
+    G, cs, tcs = trace.gates, trace.cs, trace.tanh_cs
+    c_prevs = np.concatenate([trace.c0[None], cs[:-1]])
+    # Everything that does not depend on the recursion is computed for all steps at once, so the
+    # loop below is ~8 small numpy calls per step.  dz = dc ⊙ A[..., f|i|g] and dz_o = dh ⊙ A[..., o]:
+    # A holds each gate's local slope (σ' = s(1-s), tanh' = 1-g²) times what the gate multiplies.
+    A = G * (1.0 - G)
+    A[..., :H] *= c_prevs                                       # f multiplies c_{t-1}
+    A[..., H:H2] *= G[..., H2:H3]                               # i multiplies g
+    A[..., H2:H3] = (1.0 - G[..., H2:H3] ** 2) * G[..., H:H2]   # g is multiplied by i
+    A[..., H3:] *= tcs                                          # o multiplies tanh(c_t)
+    for k, name in enumerate(GATES):
+        if name in trace.pinned:
+            A[..., k * H:(k + 1) * H] = 0.0                     # a pinned gate passes no gradient on
+    dh_to_dc = G[..., H3:] * (1.0 - tcs * tcs)                  # ∂h_t/∂c_t = o ⊙ tanh'(c_t)
+    F = G[..., :H]
+    A4 = A.reshape(T, B, 4, H)
+    das = np.empty((T, B, 4 * H), dtype)                        # dL/dz for every step
+    das4 = das.reshape(T, B, 4, H)
     peep = p.peephole
     if peep:
         w_cf, w_ci, w_co = (a.astype(dtype, copy=False) for a in (p.w_cf, p.w_ci, p.w_co))
-        dw_cf, dw_ci, dw_co = (np.zeros(H, dtype) for _ in range(3))
-    pin_mask = np.ones(4 * H, dtype)
-    for k, name in enumerate(GATES):
-        if name in trace.pinned:
-            pin_mask[k * H:(k + 1) * H] = 0.0
-    any_pin = bool(trace.pinned)
-    H2, H3 = 2 * H, 3 * H
-
-    das = np.empty((T, B, 4 * H), dtype)   # dL/dz for every step
-    # local slopes of every gate: σ' = s(1-s) for f, i, o; tanh' = 1-g² for g
-    G = trace.gates
-    slope = G * (1.0 - G)
-    slope[..., H2:H3] = 1.0 - G[..., H2:H3] ** 2
     dh_next = np.zeros((B, H), dtype)
+    dh_t = np.empty((B, H), dtype)
+    tmp = np.empty((B, H), dtype)
     for t in range(T - 1, -1, -1):
-        gt = G[t]
-        f, i, g, o = gt[:, :H], gt[:, H:H2], gt[:, H2:H3], gt[:, H3:]
-        c_prev = trace.cs[t - 1] if t > 0 else trace.c0
-        tc = trace.tanh_cs[t]
-        dh_t = dh[t] + dh_next
-        dc += dh_t * o * (1.0 - tc * tc)
-        da = das[t]
-        da[:, H3:] = dh_t * tc
+        np.add(dh[t], dh_next, out=dh_t)
+        dc += np.multiply(dh_t, dh_to_dc[t], out=tmp)
+        da4 = das4[t]
+        np.multiply(dh_t, A4[t, :, 3], out=da4[:, 3])
         if peep:
-            da_o = da[:, H3:] * slope[t, :, H3:]
-            if "o" in trace.pinned:
-                da_o[:] = 0.0
-            dc += da_o * w_co
-            dw_co += (da_o * trace.cs[t]).sum(0)
-        da[:, :H] = dc * c_prev
-        da[:, H:H2] = dc * g
-        da[:, H2:H3] = dc * i
-        da *= slope[t]
-        if any_pin:
-            da *= pin_mask
-        dc = dc * f
+            dc += np.multiply(da4[:, 3], w_co, out=tmp)
+        np.multiply(dc[:, None, :], A4[t, :, :3], out=da4[:, :3])
+        dc *= F[t]
         if peep:
-            dc += da[:, :H] * w_cf + da[:, H:H2] * w_ci
-            dw_cf += (da[:, :H] * c_prev).sum(0)
-            dw_ci += (da[:, H:H2] * c_prev).sum(0)
-        dh_next = da @ W_hT
+            dc += da4[:, 0] * w_cf + da4[:, 1] * w_ci
+        np.matmul(das[t], W_hT, out=dh_next)
 
     flat = das.reshape(T * B, 4 * H)
     h_prevs = np.concatenate([trace.h0[None], trace.hs[:-1]]).reshape(T * B, H)
-    dW_x = trace.xs.reshape(T * B, X).T @ flat
-    dW_h = h_prevs.T @ flat
+    dW_x = _at_b(trace.xs.reshape(T * B, X), flat)
+    dW_h = _at_b(h_prevs, flat)
     db = flat.sum(0)
     dxs = das @ W_x.T
+    if peep:
+        dw_cf = (das[..., :H] * c_prevs).sum((0, 1))
+        dw_ci = (das[..., H:H2] * c_prevs).sum((0, 1))
+        dw_co = (das[..., H3:] * cs).sum((0, 1))
     grads = LSTMGrads.from_stacked(dW_x, dW_h, db, (dw_cf, dw_ci, dw_co) if peep else None)
     if not trace.batched:
         dxs, dh_next, dc = dxs[:, 0], dh_next[0], dc[0]
@@ -335,6 +339,32 @@ def lstm_backward(params, trace, dh, dc_last=None):
 
 
 # ----- helpers ----------------------------------------------------------------------------
+def _sigmoid_into(z, out):
+    """out = σ(z) = 1 / (1 + e^{-z}) in four in-place calls, for the forward loop.
+
+    Call under np.errstate(over="ignore"): for z < -88 (float32) or -709 (float64) e^{-z} is inf and
+    σ is then exactly 0, as activations.sigmoid gives.
+    """
+    np.negative(z, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+def _at_b(a, b):
+    """a.T @ b for tall a (N, K) and b (N, M), summed over blocks of rows.
+
+    One big product crosses OpenBLAS's threading threshold (K·M·rows >= 2^18); its threads then
+    wait for a core on a busy 2-core machine and cost milliseconds.  Blocks below the threshold
+    stay single-threaded.  Large K·M (big H) keeps 64-row blocks, where threads pay off.
+    """
+    rows = max((1 << 18) // (a.shape[1] * b.shape[1]) - 1, 64)
+    out = a[:rows].T @ b[:rows]
+    for k in range(rows, a.shape[0], rows):
+        out += a[k:k + rows].T @ b[k:k + rows]
+    return out
+
+
 def _check_params(params):
     if not isinstance(params, LSTMParams):
         raise ValueError(f"params: expected an LSTMParams, got {type(params).__name__}")
