@@ -1,0 +1,401 @@
+"""Interactive panels for the gate notebooks: sliders drive lstm_core, plots follow the slider.
+
+    panel = show_panel("f")      # "f" forget gate, "i" input gate + candidate, "c" cell state,
+                                 # "o" output gate + hidden state
+
+The toy cell (documented so notebooks can explain it): one input (X = 1) and H = 3 hidden units,
+the rest of the cell drawn by LSTMParams.random(1, 3, seed=0, forget_bias=1.0).  The sliders set
+the studied gate's weights for all units at once,
+
+    W_x = [w_x, w_x, w_x],   W_h = w_h · I,   b = [b − 1, b, b + 1],
+
+and h_{t−1} = h·[1, 1, 1], c_{t−1} = c·[1, 1, 1].  So every unit has the pre-activation
+z_k = w_x·x_t + w_h·h + b + (k − 2): three points one unit apart on the activation curve, which
+shows how σ squeezes equal steps in z into unequal steps in the gate.  Unit 2 (the middle one)
+is the one the diagram and the text read out.  Panel "c" pins f, i, g to the slider values
+through lstm_step's overrides, so there every unit is the same.
+
+Contract with the browser tests (BRIEF): the widget is a VBox with class `lstm-panel`, the main
+slider has class `lstm-main-slider`, the plot is an ipywidgets.Image with class `lstm-plot`,
+and a Label with class `lstm-status` reads "update N" after the N-th drawing.
+
+Speed: the figure is built once; an update changes artist data, restores the cached background
+and draws only the changed artists (Agg blitting), then encodes the PNG with PIL at a low
+compression level.  benchmarks/slider_latency.py measures it.
+"""
+import io
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+
+from ._checks import float_array
+from .activations import tanh
+from .cell import cell_update, lstm_step
+from .params import LSTMParams
+from .style import GATE_COLORS, INK, fmt, style_context
+
+KINDS = ("f", "i", "c", "o")
+KIND_TITLES = {"f": "forget gate", "i": "input gate and candidate", "c": "cell-state update",
+               "o": "output gate and hidden state"}
+H = 3
+SPREAD = np.array([-1.0, 0.0, 1.0])      # per-unit offset added to the studied gate's bias
+FOCUS = 1                                # the unit read out in texts and in the diagram
+FIGSIZE = (10.0, 6.2)
+DPI = 80
+SEED = 0
+
+
+class SliderSpec:
+    """One slider: name (the keyword for Panel.set), maths label, range, step, default."""
+
+    def __init__(self, name, label, lo, hi, step, default, decimals=2):
+        self.name, self.label, self.lo, self.hi = name, label, lo, hi
+        self.step, self.default, self.decimals = step, default, decimals
+
+
+def _inputs(c=True):
+    specs = [SliderSpec("x_t", r"\(x_t\)", -10, 10, 0.1, 0.5, 1),
+             SliderSpec("h_prev", r"\(h_{t-1}\)", -1, 1, 0.01, 0.2, 2)]
+    if c:
+        specs.append(SliderSpec("c_prev", r"\(c_{t-1}\)", -10, 10, 0.1, 1.0, 1))
+    return specs
+
+
+def _gate_weights(g, bias=0.0):
+    return [SliderSpec(f"W_x{g}", rf"\(W_{{x{g}}}\)", -10, 10, 0.1, 1.0, 1),
+            SliderSpec(f"W_h{g}", rf"\(W_{{h{g}}}\)", -10, 10, 0.1, 1.0, 1),
+            SliderSpec(f"b_{g}", rf"\(b_{g}\)", -10, 10, 0.1, bias, 1)]
+
+
+SLIDERS = {
+    "f": _inputs() + _gate_weights("f", 1.0),
+    "i": _inputs() + _gate_weights("i") + _gate_weights("g"),
+    "c": [SliderSpec("f", r"\(f_t\)", 0, 1, 0.01, 0.9, 2),
+          SliderSpec("i", r"\(i_t\)", 0, 1, 0.01, 0.5, 2),
+          SliderSpec("g", r"\(g_t\)", -1, 1, 0.01, 0.8, 2),
+          SliderSpec("c_prev", r"\(c_{t-1}\)", -10, 10, 0.1, 1.0, 1)],
+    "o": _inputs() + _gate_weights("o"),
+}
+MAIN_SLIDER = {"f": "b_f", "i": "b_i", "c": "f", "o": "b_o"}
+# checkbox name -> (label, overrides it adds)
+PINS = {
+    "f": {"pin_f": ("pin f = 1 (keep everything)", {"f": 1.0}),
+          "pin_i": ("pin i = 0 (write nothing)", {"i": 0.0})},
+    "i": {"pin_i": ("pin i = 0 (write nothing)", {"i": 0.0}),
+          "pin_f": ("pin f = 1 (keep everything)", {"f": 1.0})},
+    "c": {},
+    "o": {"pin_o": ("pin o = 1 (expose everything)", {"o": 1.0}),
+          "pin_o0": ("pin o = 0 (expose nothing)", {"o": 0.0})},
+}
+# the fixed inputs of panel "c" (its gates are pinned, only o still reads them)
+C_PANEL_INPUTS = {"x_t": 0.5, "h_prev": 0.2}
+
+
+def toy_params(seed=SEED):
+    """The fixed part of every panel's cell: LSTMParams.random(1, 3, seed, forget_bias=1.0)."""
+    return LSTMParams.random(1, H, seed=seed, forget_bias=1.0)
+
+
+def compute(kind, values, pins=(), base=None):
+    """The lstm_core Step a panel shows.  values: {slider name: value}; pins: checkbox names that
+    are ticked.  Returns (step, x_t (1,), h_prev (H,), c_prev (H,))."""
+    _check_kind(kind)
+    base = toy_params() if base is None else base
+    overrides = {}
+    for name in pins:
+        overrides.update(PINS[kind][name][1])
+    if kind == "c":
+        x_t = np.array([C_PANEL_INPUTS["x_t"]])
+        h_prev = np.full(H, C_PANEL_INPUTS["h_prev"])
+        overrides.update(f=values["f"], i=values["i"], g=values["g"])
+    else:
+        x_t = np.array([values["x_t"]])
+        h_prev = np.full(H, values["h_prev"])
+        for g in ("ig" if kind == "i" else kind):
+            base = base.with_gate(g, W_x=np.full((1, H), values[f"W_x{g}"]),
+                                  W_h=values[f"W_h{g}"] * np.eye(H), b=values[f"b_{g}"] + SPREAD)
+    c_prev = np.full(H, values["c_prev"])
+    step = lstm_step(base, x_t, h_prev, c_prev, overrides=overrides or None)
+    return step, x_t, h_prev, c_prev
+
+
+def _check_kind(kind):
+    if kind not in KINDS:
+        raise ValueError(f"kind: expected one of {KINDS} (f forget, i input, c cell, o output), got {kind!r}")
+
+
+# ----- the figure ------------------------------------------------------------------------------
+class PanelFigure:
+    """The plots of one panel on a matplotlib Figure: three plots on top, the cell diagram below.
+
+    update(step, x_t, h_prev, c_prev, pins) refreshes every plot and returns True when an axis
+    changed its limits (then the caller must redraw fully instead of blitting)."""
+
+    def __init__(self, fig, kind, animated=False):
+        from matplotlib.gridspec import GridSpec
+
+        from .diagram import CellDiagram
+        from .plots import ActivationCurve, CellSequencePlot, GateBars, MemoryPlot
+        _check_kind(kind)
+        self.fig, self.kind = fig, kind
+        gs = GridSpec(2, 3, figure=fig, height_ratios=[1.0, 1.05], left=0.06, right=0.985, top=0.92,
+                      bottom=0.01, wspace=0.34, hspace=0.32)
+        a1, a2, a3 = (fig.add_subplot(gs[0, k]) for k in range(3))
+        ad = fig.add_subplot(gs[1, :])
+        C = GATE_COLORS
+        if kind == "f":
+            self.curve = ActivationCurve(a1, "sigmoid", "f", focus=FOCUS)
+            self.bars = GateBars(a2, [("$f_t$", C["f"])], H, ylim=(0, 1), title="forget gate $f_t$ per unit")
+            self.extra = MemoryPlot(a3, H, focus=FOCUS)
+            highlight = "f"
+        elif kind == "i":
+            self.curve = ActivationCurve(a1, "sigmoid", "i", focus=FOCUS)
+            self.extra = ActivationCurve(a2, "tanh", "g", focus=FOCUS)
+            self.bars = GateBars(a3, [("$i_t$", C["i"]), ("$g_t$", C["g"]), (r"$i_t g_t$", C["c"])], H,
+                                 ylim=(-1, 1), title=r"written to the cell: $i_t \odot g_t$", decimals=2)
+            highlight = "i"
+        elif kind == "c":
+            self.bars = GateBars(a1, [("$c_{t-1}$", "#888888"), (r"keep $f c_{t-1}$", C["f"]),
+                                      (r"write $i g$", C["i"]), ("$c_t$", C["c"])], 1,
+                                 units=["every unit (f, i, g pinned)"], sym=True, decimals=2,
+                                 title=r"$c_t = f_t c_{t-1} + i_t g_t$")
+            self.extra = CellSequencePlot(a2)
+            self.curve = ActivationCurve(a3, "tanh", "c", focus=FOCUS, zname="c_t", aname=r"\tanh\,c_t")
+            highlight = "c"
+        else:
+            self.curve = ActivationCurve(a1, "sigmoid", "o", focus=FOCUS)
+            self.extra = ActivationCurve(a2, "tanh", "c", focus=FOCUS, zname="c_t", aname=r"\tanh\,c_t")
+            self.bars = GateBars(a3, [("$o_t$", C["o"]), (r"$\tanh c_t$", C["c"]), ("$h_t$", C["h"])], H,
+                                 ylim=(-1, 1), title=r"exposed: $h_t = o_t \odot \tanh c_t$", decimals=2)
+            highlight = "o"
+        self.diagram = CellDiagram(ad, highlight=highlight, unit=FOCUS)
+        self.suptitle = fig.suptitle("", x=0.01, ha="left", fontsize=11, color=INK)
+        self.parts = [self.curve, self.bars, self.extra, self.diagram]
+        self.artists = [a for part in self.parts for a in part.artists]
+        if animated:
+            for a in self.artists:
+                a.set_animated(True)
+
+    def update(self, step, x_t, h_prev, c_prev, pins=()):
+        k = self.kind
+        pinned = {g for name in pins for g in PINS[k][name][1]}
+        full = False
+        if k == "f":
+            full |= self.curve.update(step.z_f, step.f, "f" in pinned)
+            full |= self.bars.update([step.f])
+            full |= self.extra.update(step.f)
+        elif k == "i":
+            full |= self.curve.update(step.z_i, step.i, "i" in pinned)
+            full |= self.extra.update(step.z_g, step.g)
+            full |= self.bars.update([step.i, step.g, cell_update(0.0, c_prev, step.i, step.g)])
+        elif k == "c":
+            u = FOCUS
+            keep = cell_update(step.f, c_prev, 0.0, 0.0)
+            write = cell_update(0.0, c_prev, step.i, step.g)
+            full |= self.bars.update([c_prev[u:u + 1], keep[u:u + 1], write[u:u + 1], step.c[u:u + 1]])
+            full |= self.extra.update(step.f[u], step.i[u], step.g[u], c_prev[u])
+            full |= self.curve.update(step.c, tanh(step.c))
+        else:
+            full |= self.curve.update(step.z_o, step.o, "o" in pinned)
+            full |= self.extra.update(step.c, tanh(step.c))
+            full |= self.bars.update([step.o, tanh(step.c), step.h])
+        self.diagram.update(step, c_prev, h_prev, x_t)
+        pin_text = ", ".join(PINS[k][name][0].split(" (")[0] for name in pins)
+        title = f"{KIND_TITLES[k]}" + (f"   [{pin_text}]" if pin_text else "")
+        if title != self.suptitle.get_text():    # static text: changes only with a pin, redraw all
+            self.suptitle.set_text(title)
+            full = True
+        return full
+
+
+def render_png(fig, compress_level=1):
+    """PNG bytes of what the Agg canvas holds now (no redraw): RGB, low compression, fast."""
+    from PIL import Image
+    canvas = fig.canvas
+    w, h = canvas.get_width_height(physical=True)
+    img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    out = io.BytesIO()
+    img.save(out, format="png", compress_level=compress_level)
+    return out.getvalue()
+
+
+# ----- the panel -----------------------------------------------------------------------------
+class Panel:
+    """Sliders + live figure for one gate.  See the module docstring for the toy cell.
+
+    Attributes: kind, sliders (name -> FloatSlider), checkboxes (name -> Checkbox), main_slider,
+    image (ipywidgets.Image), status (Label), widget (the VBox to display), figure (matplotlib
+    Figure), step (the lstm_core Step shown), png (latest PNG bytes), updates (drawings so far).
+    """
+
+    def __init__(self, kind, params=None, figsize=FIGSIZE, dpi=DPI, **values):
+        import ipywidgets as widgets
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        _check_kind(kind)
+        self.kind = kind
+        self.base = toy_params() if params is None else params
+        specs = {s.name: s for s in SLIDERS[kind]}
+        self._specs = specs
+        unknown = set(values) - set(specs) - set(PINS[kind])
+        if unknown:
+            raise ValueError(f"values: expected slider or pin names among {sorted(specs) + sorted(PINS[kind])} "
+                             f"for panel {kind!r}, got {sorted(unknown)}")
+        self.sliders = {}
+        for s in specs.values():
+            self.sliders[s.name] = widgets.FloatSlider(
+                value=s.default, min=s.lo, max=s.hi, step=s.step, description=s.label,
+                readout_format=f".{s.decimals}f", continuous_update=True,
+                style={"description_width": "70px"}, layout=widgets.Layout(width="330px"))
+        self.checkboxes = {name: widgets.Checkbox(value=False, description=label, indent=False,
+                                                  layout=widgets.Layout(width="250px"))
+                           for name, (label, _) in PINS[kind].items()}
+        self.main_slider = self.sliders[MAIN_SLIDER[kind]]
+        self.main_slider.add_class("lstm-main-slider")
+        self.image = widgets.Image(format="png")
+        self.image.add_class("lstm-plot")
+        self.status = widgets.Label("update 0")
+        self.status.add_class("lstm-status")
+        names = list(self.sliders)
+        half = (len(names) + 1) // 2
+        columns = [widgets.VBox([self.sliders[n] for n in names[:half]]),
+                   widgets.VBox([self.sliders[n] for n in names[half:]])]
+        if self.checkboxes:
+            columns.append(widgets.VBox(list(self.checkboxes.values())))
+        self.widget = widgets.VBox([widgets.HBox(columns), self.image, self.status])
+        self.widget.add_class("lstm-panel")
+
+        with style_context():
+            self.figure = Figure(figsize=figsize, dpi=dpi)
+            FigureCanvasAgg(self.figure)
+            self._view = PanelFigure(self.figure, kind, animated=True)
+        self._background = None
+        self._quiet = False
+        self.updates = 0
+        self.png = b""
+        self.step = None
+        self._apply(values)
+        self.redraw()
+        for w in list(self.sliders.values()) + list(self.checkboxes.values()):
+            w.observe(self._on_change, names="value")
+
+    # ----- state -----------------------------------------------------------------------------
+    @property
+    def values(self):
+        """{slider name: value} as the sliders show them."""
+        return {n: float(s.value) for n, s in self.sliders.items()}
+
+    @property
+    def pins(self):
+        """Names of the ticked pin checkboxes, e.g. ('pin_f',)."""
+        return tuple(n for n, c in self.checkboxes.items() if c.value)
+
+    def inputs(self):
+        """(step, x_t, h_prev, c_prev) for the current slider values, from lstm_core."""
+        return compute(self.kind, self.values, self.pins, self.base)
+
+    @contextmanager
+    def _silenced(self):
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
+    def _apply(self, values):
+        for name, v in values.items():
+            if name in self.checkboxes:
+                if not isinstance(v, (bool, np.bool_)):
+                    raise ValueError(f"{name}: expected True or False, got {v!r}")
+                with self._silenced():
+                    self.checkboxes[name].value = bool(v)
+                continue
+            if name not in self.sliders:
+                raise ValueError(f"{name}: expected a slider or pin of panel {self.kind!r} "
+                                 f"({sorted(self.sliders) + sorted(self.checkboxes)}), got {name!r}")
+            s = self._specs[name]
+            v = float(float_array(name, v))
+            if not s.lo <= v <= s.hi:
+                raise ValueError(f"{name}: expected a value in [{s.lo}, {s.hi}], got {v}")
+            with self._silenced():
+                self.sliders[name].value = v
+
+    def set(self, **values):
+        """Set sliders / pins by name (e.g. set(b_f=2.0, pin_i=True)) and redraw once, synchronously.
+        Returns the new PNG bytes."""
+        self._apply(values)
+        return self.redraw()
+
+    def _on_change(self, change):
+        if not self._quiet:
+            self.redraw()
+
+    # ----- drawing -----------------------------------------------------------------------------
+    def redraw(self):
+        """Recompute the step with lstm_core, refresh the artists, blit, encode the PNG, bump the
+        status label.  Returns the PNG bytes."""
+        step, x_t, h_prev, c_prev = self.inputs()
+        self.step = step
+        fig = self.figure
+        canvas = fig.canvas
+        with style_context(), warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            full = self._view.update(step, x_t, h_prev, c_prev, self.pins)
+            if full or self._background is None:
+                canvas.draw()      # animated artists are skipped: this is the background
+                self._background = canvas.copy_from_bbox(fig.bbox)
+            else:
+                canvas.restore_region(self._background)
+            for a in self._view.artists:
+                fig.draw_artist(a)
+        self.png = render_png(fig)
+        self.image.value = self.png
+        self.updates += 1
+        self.status.value = f"update {self.updates}"
+        return self.png
+
+    def static_figure(self, pyplot=True):
+        """A fresh, ordinary (non-blitted) figure of the current state, e.g. for plt.show() or
+        savefig.  With pyplot=True it is created through pyplot so the inline backend shows it."""
+        with style_context():
+            if pyplot:
+                import matplotlib.pyplot as plt
+                fig = plt.figure(figsize=self.figure.get_size_inches(), dpi=self.figure.dpi)
+            else:
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+                from matplotlib.figure import Figure
+                fig = Figure(figsize=self.figure.get_size_inches(), dpi=self.figure.dpi)
+                FigureCanvasAgg(fig)
+            view = PanelFigure(fig, self.kind)
+            step, x_t, h_prev, c_prev = self.inputs()
+            view.update(step, x_t, h_prev, c_prev, self.pins)
+        return fig
+
+    def __repr__(self):
+        vals = ", ".join(f"{n}={fmt(v, self._specs[n].decimals)}" for n, v in self.values.items())
+        return f"Panel({self.kind!r}, {vals})"
+
+
+def make_panel(kind, **options):
+    """Build a Panel without displaying anything (tests, benchmarks).  options: initial slider and
+    pin values by name (e.g. b_f=0.0, pin_i=True), params= (the fixed part of the cell),
+    figsize=, dpi=."""
+    return Panel(kind, **options)
+
+
+def show_panel(kind, **options):
+    """Show the static figure of the panel's default state (plt.show(), so GitHub and nbviewer
+    readers see it), then the live widget; return the Panel.  kind: "f", "i", "c" or "o".
+    options as for make_panel."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+    panel = make_panel(kind, **options)
+    fig = panel.static_figure(pyplot=True)
+    if matplotlib.get_backend().lower() == "agg":
+        plt.close(fig)     # nowhere to show it, and plt.show() would warn
+    else:
+        plt.show()
+    display(panel.widget)
+    return panel
