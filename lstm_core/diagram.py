@@ -15,7 +15,7 @@ separately and also come from lstm_core.cell_update.
 """
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, FancyBboxPatch
+from matplotlib.patches import Ellipse, FancyBboxPatch
 
 from .activations import tanh
 from .cell import cell_update
@@ -24,7 +24,7 @@ from .style import GATE_COLORS, INK, MUTED, Readout
 # Coordinates of the picture (data units on an axes with xlim 0..12, ylim 0..7).
 _Y_C, _Y_H, _Y_GATE, _Y_IG, _Y_TANH, _Y_O = 5.9, 1.0, 2.35, 4.35, 4.5, 3.2
 _X = {"f": 2.6, "i": 4.4, "g": 5.9, "o": 7.4, "tanh": 8.9, "xin": 1.5, "out": 10.3}
-_BOX_W, _BOX_H, _NODE_R = 1.0, 0.75, 0.27
+_BOX_W, _BOX_H, _NODE_R = 1.0, 0.75, 0.36
 _GATE_FN = {"f": r"$\sigma$", "i": r"$\sigma$", "g": r"$\tanh$", "o": r"$\sigma$"}
 HIGHLIGHTS = (None, "f", "i", "g", "o", "c", "h")
 
@@ -49,6 +49,10 @@ class CellDiagram:
         ax.set_xlim(0, 12)
         ax.set_ylim(0, 7)
         ax.set_axis_off()
+        # nodes are drawn round on screen whatever the axes' shape: x radius in x units
+        box = ax.get_position()
+        w, h = box.width * ax.figure.get_figwidth(), box.height * ax.figure.get_figheight()
+        self.rx = _NODE_R * (h / 7) / (w / 12)
         ax.add_patch(FancyBboxPatch((1.0, 0.45), 9.95, 6.05, boxstyle="round,pad=0.02,rounding_size=0.35",
                                     fc="#F6F6F6", ec=MUTED, lw=1, zorder=0))
         if title:
@@ -78,23 +82,23 @@ class CellDiagram:
         self.flows[name] = (line, scale)
 
     def _build_flows(self):
-        X, r = _X, _NODE_R
+        X, r, rx = _X, _NODE_R, self.rx
         top = _Y_GATE + _BOX_H / 2
         cc, hc = GATE_COLORS["c"], GATE_COLORS["h"]
         # cell-state line, left to right
-        self._flow("c_prev", [0.2, X["f"] - r], [_Y_C, _Y_C], cc, 2.0, "c")
-        self._flow("keep", [X["f"] + r, X["g"] - r], [_Y_C, _Y_C], cc, 2.0, "cf")
-        self._flow("c", [X["g"] + r, 11.8], [_Y_C, _Y_C], cc, 2.0, "c")
+        self._flow("c_prev", [0.2, X["f"] - rx], [_Y_C, _Y_C], cc, 2.0, "c")
+        self._flow("keep", [X["f"] + rx, X["g"] - rx], [_Y_C, _Y_C], cc, 2.0, "cf")
+        self._flow("c", [X["g"] + rx, 11.8], [_Y_C, _Y_C], cc, 2.0, "c")
         self._flow("c_down", [X["tanh"], X["tanh"]], [_Y_C, _Y_TANH + r], cc, 2.0, "co")
         self._flow("tanh_c", [X["tanh"], X["tanh"]], [_Y_TANH - r, _Y_O + r], cc, 1.0, "oh")
         # gates up to their multiplications
         self._flow("f", [X["f"], X["f"]], [top, _Y_C - r], GATE_COLORS["f"], 1.0, "f")
-        self._flow("i", [X["i"], X["i"], X["g"] - r], [top, _Y_IG, _Y_IG], GATE_COLORS["i"], 1.0, "i")
+        self._flow("i", [X["i"], X["i"], X["g"] - rx], [top, _Y_IG, _Y_IG], GATE_COLORS["i"], 1.0, "i")
         self._flow("g", [X["g"], X["g"]], [top, _Y_IG - r], GATE_COLORS["g"], 1.0, "g")
         self._flow("write", [X["g"], X["g"]], [_Y_IG + r, _Y_C - r], cc, 1.0, "igc")
-        self._flow("o", [X["o"], X["o"], X["tanh"] - r], [top, _Y_O, _Y_O], GATE_COLORS["o"], 1.0, "o")
+        self._flow("o", [X["o"], X["o"], X["tanh"] - rx], [top, _Y_O, _Y_O], GATE_COLORS["o"], 1.0, "o")
         # hidden-state line
-        self._flow("h", [X["tanh"] + r, X["out"], X["out"], 11.8], [_Y_O, _Y_O, _Y_H, _Y_H], hc, 1.0, "h")
+        self._flow("h", [X["tanh"] + rx, X["out"], X["out"], 11.8], [_Y_O, _Y_O, _Y_H, _Y_H], hc, 1.0, "h")
         self._flow("h_prev", [0.2, X["o"]], [_Y_H, _Y_H], hc, 1.0, "h")
         self._flow("x", [X["xin"], X["xin"]], [0.05, _Y_H], GATE_COLORS["x"], 2.0, "x")
         bottom = _Y_GATE - _BOX_H / 2
@@ -107,7 +111,9 @@ class CellDiagram:
 
     def _node(self, x, y, symbol, parts):
         alpha = self._alpha(*parts)
-        circle = Circle((x, y), _NODE_R, fc="white", ec=INK, lw=1.2, alpha=max(alpha, 0.6), zorder=4)
+        wide = 1.5 if len(symbol) > 2 else 1.0
+        circle = Ellipse((x, y), 2 * self.rx * wide, 2 * _NODE_R, fc="white", ec=INK, lw=1.2,
+                         alpha=max(alpha, 0.6), zorder=4)
         self.ax.add_patch(circle)
         text = self.ax.text(x, y, symbol, ha="center", va="center", fontsize=10 if len(symbol) < 3 else 7,
                             zorder=5, alpha=max(alpha, 0.6))

@@ -139,10 +139,11 @@ class PanelFigure:
         from .plots import ActivationCurve, CellSequencePlot, GateBars, MemoryPlot
         _check_kind(kind)
         self.fig, self.kind = fig, kind
-        gs = GridSpec(2, 3, figure=fig, height_ratios=[1.0, 1.05], left=0.06, right=0.985, top=0.92,
-                      bottom=0.01, wspace=0.34, hspace=0.32)
-        a1, a2, a3 = (fig.add_subplot(gs[0, k]) for k in range(3))
-        ad = fig.add_subplot(gs[1, :])
+        # the memory plot of "f" keeps its readouts in a right margin
+        top = GridSpec(1, 3, figure=fig, left=0.065, right=0.87 if kind == "f" else 0.985, top=0.89,
+                       bottom=0.56, wspace=0.36)
+        a1, a2, a3 = (fig.add_subplot(top[0, k]) for k in range(3))
+        ad = fig.add_subplot(GridSpec(1, 1, figure=fig, left=0.0, right=1.0, top=0.445, bottom=0.0)[0, 0])
         C = GATE_COLORS
         if kind == "f":
             self.curve = ActivationCurve(a1, "sigmoid", "f", focus=FOCUS)
@@ -152,25 +153,27 @@ class PanelFigure:
         elif kind == "i":
             self.curve = ActivationCurve(a1, "sigmoid", "i", focus=FOCUS)
             self.extra = ActivationCurve(a2, "tanh", "g", focus=FOCUS)
-            self.bars = GateBars(a3, [("$i_t$", C["i"]), ("$g_t$", C["g"]), (r"$i_t g_t$", C["c"])], H,
+            self.bars = GateBars(a3, [("$i$", C["i"]), ("$g$", C["g"]), (r"$i g$", C["c"])], H,
                                  ylim=(-1, 1), title=r"written to the cell: $i_t \odot g_t$", decimals=2)
             highlight = "i"
         elif kind == "c":
             self.bars = GateBars(a1, [("$c_{t-1}$", "#888888"), (r"keep $f c_{t-1}$", C["f"]),
-                                      (r"write $i g$", C["i"]), ("$c_t$", C["c"])], 1,
-                                 units=["every unit (f, i, g pinned)"], sym=True, decimals=2,
+                                      (r"write $i g$", C["i"]), ("new $c_t$", C["c"])], 1,
+                                 units=["every unit (f, i, g pinned)"], decimals=2,
                                  title=r"$c_t = f_t c_{t-1} + i_t g_t$")
             self.extra = CellSequencePlot(a2)
-            self.curve = ActivationCurve(a3, "tanh", "c", focus=FOCUS, zname="c_t", aname=r"\tanh\,c_t")
+            self.curve = ActivationCurve(a3, "tanh", "c", focus=FOCUS, zname="c_t", aname=r"\tanh\,c_t",
+                                         title=r"$\tanh$ squashes $c_t$ into $(-1, 1)$")
             highlight = "c"
         else:
             self.curve = ActivationCurve(a1, "sigmoid", "o", focus=FOCUS)
-            self.extra = ActivationCurve(a2, "tanh", "c", focus=FOCUS, zname="c_t", aname=r"\tanh\,c_t")
-            self.bars = GateBars(a3, [("$o_t$", C["o"]), (r"$\tanh c_t$", C["c"]), ("$h_t$", C["h"])], H,
+            self.extra = ActivationCurve(a2, "tanh", "c", focus=FOCUS, zname="c_t", aname=r"\tanh\,c_t",
+                                         title=r"$\tanh$ squashes $c_t$ into $(-1, 1)$")
+            self.bars = GateBars(a3, [("$o$", C["o"]), (r"$\tanh c$", C["c"]), ("$h$", C["h"])], H,
                                  ylim=(-1, 1), title=r"exposed: $h_t = o_t \odot \tanh c_t$", decimals=2)
             highlight = "o"
         self.diagram = CellDiagram(ad, highlight=highlight, unit=FOCUS)
-        self.suptitle = fig.suptitle("", x=0.01, ha="left", fontsize=11, color=INK)
+        self.suptitle = fig.suptitle("", x=0.01, y=0.995, ha="left", fontsize=11, color=INK)
         self.parts = [self.curve, self.bars, self.extra, self.diagram]
         self.artists = [a for part in self.parts for a in part.artists]
         if animated:

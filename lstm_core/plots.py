@@ -16,6 +16,8 @@ from .cell import lstm_forward
 from .memory import half_life, retention
 from .params import LSTMParams
 from matplotlib.patches import FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
 
 from .style import GATE_COLORS, INK, MUTED, Readout, fmt
 
@@ -40,7 +42,7 @@ class ActivationCurve:
     `focus` is the unit whose value is written out and guided to the axes.
     """
 
-    def __init__(self, ax, kind="sigmoid", gate="f", focus=1, zname=None, aname=None):
+    def __init__(self, ax, kind="sigmoid", gate="f", focus=1, zname=None, aname=None, title=None):
         if kind not in _ACTIVATIONS:
             raise ValueError(f"kind: expected one of {sorted(_ACTIVATIONS)}, got {kind!r}")
         self.ax, self.kind, self.gate, self.focus = ax, kind, gate, focus
@@ -52,11 +54,12 @@ class ActivationCurve:
         zs = np.linspace(-self.zlim, self.zlim, 241)
         (self.curve,) = ax.plot(zs, self.fn(zs), color=color, lw=2, zorder=2)
         ax.set_xlim(-self.zlim, self.zlim)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, symmetric=True))
         ax.set_ylim(*ylim)
         zn, an = self.zname, self.aname
         ax.set_xlabel(f"${zn}$" if zname else f"pre-activation ${zn}$")
         ax.set_ylabel(f"${an}$")
-        ax.set_title(f"${an} = {fname}({zn})$")
+        ax.set_title(title or f"${an} = {fname}({zn})$")
         ax.axhline(0, color=MUTED, lw=0.8, zorder=1)
         ax.axvline(0, color=MUTED, lw=0.8, zorder=1)
         self.guide_v, = ax.plot([], [], ls=":", color=color, lw=1)
@@ -66,11 +69,11 @@ class ActivationCurve:
         self.pins, = ax.plot([], [], "X", ms=9, mfc=color, mec=INK, zorder=5)
         self.off_left, = ax.plot([], [], "<", ms=9, color=color, mec=INK, clip_on=False, zorder=5)
         self.off_right, = ax.plot([], [], ">", ms=9, color=color, mec=INK, clip_on=False, zorder=5)
-        ax.add_patch(FancyBboxPatch((0.03, 0.76), 0.47, 0.2, transform=ax.transAxes, fc="white",
+        ax.add_patch(FancyBboxPatch((0.03, 0.76), 0.62, 0.2, transform=ax.transAxes, fc="white",
                                     ec=MUTED, alpha=0.9, zorder=6, boxstyle="round,pad=0.01"))
         kw = dict(transform=ax.transAxes, fontsize=9, va="center", zorder=7)
-        self.z_text = Readout(ax, 0.27, 0.91, f"unit {focus + 1}: ${zn}$", 3, **kw)
-        self.a_text = Readout(ax, 0.27, 0.81, f"${an}$", 3, **kw)
+        self.z_text = Readout(ax, 0.40, 0.91, f"unit {focus + 1}: ${zn}$", 3, **kw)
+        self.a_text = Readout(ax, 0.40, 0.81, f"${an}$", 3, **kw)
         self.artists = [self.guide_v, self.guide_h, self.points, self.focus_pt, self.pins,
                         self.off_left, self.off_right, self.z_text.value, self.a_text.value]
 
@@ -107,46 +110,61 @@ class ActivationCurve:
 class GateBars:
     """Grouped bars: one group per unit, one bar per series, each annotated with its value.
 
-    series: list of (label, color); update(values) takes one (H,) array per series.  `units`
-    labels the groups (default 'unit 1', ...).  The y-axis grows in jumps when a value leaves it.
+    series: list of (label, color); update(values) takes one (H,) array per series.  With one
+    series the groups are labelled by `units` (default 'unit 1', ...); with several, every bar is
+    labelled by its series under the axis and the unit names go below.  The y-axis grows in
+    jumps when a value leaves it, unless `ylim` fixes it.
     """
 
-    def __init__(self, ax, series, n_units, ylim=None, units=None, title="", decimals=3, sym=False):
+    def __init__(self, ax, series, n_units, ylim=None, units=None, title="", decimals=3):
+        from matplotlib.transforms import blended_transform_factory
         self.ax, self.series, self.decimals = ax, series, decimals
         self.fixed_ylim = ylim
-        self.sym = sym
         n = len(series)
-        width = 0.8 / n
+        width = 0.84 / n
         x = np.arange(n_units)
+        units = units or [f"unit {k + 1}" for k in range(n_units)]
+        self.rotate = 90 if n > 2 else 0
         self.bars, self.labels = [], []
+        ticks, names = [], []
         for s, (label, color) in enumerate(series):
-            xs = x - 0.4 + width * (s + 0.5)
-            bars = ax.bar(xs, np.zeros(n_units), width * 0.92, color=color, label=label, zorder=3)
+            xs = x - 0.42 + width * (s + 0.5)
+            bars = ax.bar(xs, np.zeros(n_units), width * 0.9, color=color, label=label, zorder=3)
             self.bars.append(list(bars))
             self.labels.append([ax.text(xx, 0, "", ha="center", va="bottom", fontsize=8, zorder=4,
-                                        clip_on=True) for xx in xs])
+                                        rotation=self.rotate, rotation_mode="anchor" if self.rotate else "default")
+                                for xx in xs])
+            ticks.extend(xs)
+            names.extend([label] * n_units)
         ax.axhline(0, color=INK, lw=0.8, zorder=2)
-        ax.set_xticks(x, units or [f"unit {k + 1}" for k in range(n_units)])
+        if n == 1:
+            ax.set_xticks(x, units)
+        else:
+            ax.set_xticks(ticks, names, fontsize=8)
+            below = blended_transform_factory(ax.transData, ax.transAxes)
+            for k, name in enumerate(units):
+                ax.text(k, -0.13, name, transform=below, ha="center", va="top", fontsize=9)
+            for k in range(1, n_units):
+                ax.axvline(k - 0.5, color=MUTED, lw=0.6, zorder=1)
+        ax.tick_params(axis="x", length=0)
         ax.set_xlim(-0.5, n_units - 0.5)
         ax.grid(axis="x", visible=False)
         if title:
             ax.set_title(title)
-        if n > 1:
-            ax.legend(loc="upper left", ncols=n, frameon=False, fontsize=8,
-                      bbox_to_anchor=(0.0, 1.0), handlelength=1.0, columnspacing=0.8)
         self.ylim = None
         self._set_ylim(1.0)
         self.artists = [b for bars in self.bars for b in bars] + [t for ts in self.labels for t in ts]
 
-    def _set_ylim(self, extent):
+    def _set_ylim(self, top, bottom=0.0):
+        """top, bottom: the largest positive value and the largest |negative| value shown."""
         if self.fixed_ylim is not None:
-            lim = self.fixed_ylim
+            lo, hi = self.fixed_ylim
         else:
-            top = _ladder(extent, _Y_LADDER)
-            lim = (-top, top) if self.sym else (min(0.0, -0.0), top)
-        lo, hi = lim
-        # headroom for the legend and the value labels
-        lim = (lo - 0.12 * (hi - lo) if lo < 0 else lo, hi + 0.22 * (hi - lo))
+            hi = _ladder(top, _Y_LADDER)
+            lo = -_ladder(bottom, _Y_LADDER) if bottom > 0 else 0.0
+        # headroom for the value labels
+        room = 0.3 if self.rotate else 0.15
+        lim = (lo - room * (hi - lo) if lo < 0 else lo, hi + room * (hi - lo))
         if lim != self.ylim:
             self.ylim = lim
             self.ax.set_ylim(*lim)
@@ -155,10 +173,9 @@ class GateBars:
 
     def update(self, values):
         values = [np.atleast_1d(np.asarray(v, float)) for v in values]
-        extent = max(float(np.max(np.abs(v))) for v in values)
-        if not self.sym and self.fixed_ylim is None and min(float(v.min()) for v in values) < 0:
-            self.sym = True
-        full = self._set_ylim(extent)
+        top = max(0.0, max(float(v.max()) for v in values))
+        bottom = max(0.0, -min(float(v.min()) for v in values))
+        full = self._set_ylim(top, bottom)
         lo, hi = self.ylim
         pad = 0.02 * (hi - lo)
         for bars, texts, vals in zip(self.bars, self.labels, values):
@@ -166,12 +183,13 @@ class GateBars:
                 bar.set_height(v)
                 text.set_text(fmt(v, self.decimals))
                 shown = min(max(v, lo), hi)
-                if v >= 0:
-                    text.set_y(min(shown + pad, hi - pad))
-                    text.set_va("bottom")
+                up = v >= 0
+                text.set_y(min(shown + pad, hi - pad) if up else max(shown - pad, lo + pad))
+                if self.rotate:    # vertical text reads upwards: anchor its start at the bar end
+                    text.set_ha("left" if up else "right")
+                    text.set_va("center")
                 else:
-                    text.set_y(max(shown - pad, lo + pad))
-                    text.set_va("top")
+                    text.set_va("bottom" if up else "top")
         return full
 
 
@@ -205,7 +223,7 @@ class MemoryPlot:
         for b, ls in ((0.0, ":"), (1.0, "--")):
             fb = float(sigmoid(b))
             ax.plot(t, retention(fb, steps), color=MUTED, lw=1.2, ls=ls, zorder=1,
-                    label=rf"$b_f={b:.0f}$, $f=\sigma({b:.0f})$={fmt(fb, 2)}")
+                    label=rf"$b_f={b:.0f}$: f={fmt(fb, 2)}")
         ax.axhline(0.5, color=INK, lw=0.7, ls=":", zorder=1)
         ax.text(steps - 1, 0.52, "half", ha="right", va="bottom", fontsize=8, color=INK)
         self.lines, self.dots, self.marks = [], [], []
@@ -220,16 +238,15 @@ class MemoryPlot:
         ax.set_ylim(0, 1.05)
         ax.set_xlabel("steps $t$ with $i = 0$")
         ax.set_ylabel(r"memory left $c_t / c_0 = f^{\,t}$")
-        ax.set_title(r"memory: half-life $t_{1/2} = \ln 0.5 / \ln f$")
-        ax.legend(loc="upper right", frameon=False, fontsize=7, title="at init, no input",
-                  title_fontsize=7)
-        ax.add_patch(FancyBboxPatch((0.03, 0.03), 0.44, 0.07 + 0.075 * n_units, transform=ax.transAxes,
-                                    fc="white", ec=MUTED, alpha=0.9, zorder=6, boxstyle="round,pad=0.01"))
-        self.readouts = [Readout(ax, 0.27, 0.06 + 0.075 * (n_units - 1 - k) + 0.03, f"unit {k + 1}: t½",
-                                 2, transform=ax.transAxes, fontsize=8, va="center", zorder=7)
+        ax.set_title(r"memory: $t_{1/2} = \ln 0.5\, /\, \ln f$")
+        # the readouts and the legend sit to the right of the axes, where no curve can hide them
+        ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), frameon=False, fontsize=7,
+                  title="init, no input", title_fontsize=7, handlelength=1.6, borderaxespad=0.3)
+        right = offset_copy(ax.transAxes, fig=ax.figure, x=42, y=0, units="points")
+        ax.text(1.03, 0.98, "$t_{1/2}$ (steps)", transform=ax.transAxes, fontsize=8, va="top")
+        self.readouts = [Readout(ax, 1.0, 0.86 - 0.1 * k, f"unit {k + 1}", 2, transform=right,
+                                 fontsize=8, va="center", color=color)
                          for k in range(n_units)]
-        ax.text(0.05, 0.06 + 0.075 * n_units + 0.02, r"$t_{1/2}$ in steps:", transform=ax.transAxes,
-                fontsize=8, va="center", zorder=7)
         self.artists = self.lines + self.dots + self.marks + [r.value for r in self.readouts]
 
     def update(self, f):
@@ -244,7 +261,7 @@ class MemoryPlot:
                 self.marks[k].set_data([hl[k]], [0.5])
             else:
                 self.marks[k].set_data([], [])
-            self.readouts[k].set(hl[k], "" if hl[k] <= self.steps - 1 else " (off chart)")
+            self.readouts[k].set(hl[k])
         return False
 
 
@@ -259,6 +276,7 @@ class CellSequencePlot:
         for y in (-1, 1):
             ax.axhline(y, color=MUTED, lw=0.8, ls="--", zorder=1)
         ax.set_xlim(0, steps)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("step $t$ (same $f$, $i$, $g$ every step)")
         ax.set_ylabel("cell state $c_t$")
         ax.set_title(r"$c_t$ over steps: not bounded by $\pm 1$")
