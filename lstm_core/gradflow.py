@@ -10,11 +10,13 @@ The two facts the notebook draws in:
 - LSTM: c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t, so the cell-to-cell path contributes ∂L/∂c_T ⊙ Π f_k,
   with no weight matrix and no squashing derivative in it.
 """
+from typing import NamedTuple
+
 import numpy as np
 
 from ._checks import check_shape, float_array
 from .cell import Trace, _check_params, _state, lstm_forward
-from .params import GATES
+from .params import GATES, LSTMParams
 from .rnn import RNNParams, rnn_forward, rnn_state_grads
 
 
@@ -150,3 +152,58 @@ def lstm_grad_by_lag(params, xs, h0=None, c0=None, overrides=None, dh_last=None,
     dh[-1] = _last_step_grad("dh_last", dh_last, trace.h.shape[1:], dh.dtype)
     _, dc = lstm_state_grads(params, trace, dh, dc_last)
     return by_lag(dc)
+
+
+# ----- the comparison notebook 00 plots --------------------------------------------------------
+class FlowComparison(NamedTuple):
+    """Everything the gradient-flow plot shows, by lag k = 0 .. T-1 (all (T,) arrays).
+
+    rnn: ‖∂L/∂h_{T-k}‖ of the tanh RNN; bound: σ_max^k ‖∂L/∂h_T‖ (Pascanu); lstm: ‖∂L/∂c_{T-k}‖;
+    cell_path: ‖∂L/∂c_T ⊙ Π f‖, the cell-to-cell path alone.  Scalars: rho = ρ(W_hh),
+    sigma_max = σ_max(W_hh), rnn_rate = decay_rate(rnn), f_mean = mean forget gate over the sequence.
+    """
+    lag: np.ndarray
+    rnn: np.ndarray
+    bound: np.ndarray
+    lstm: np.ndarray
+    cell_path: np.ndarray
+    rho: float
+    sigma_max: float
+    rnn_rate: float
+    f_mean: float
+
+
+FLOW_SIZES = {"T": 100, "X": 4, "H": 32}
+
+
+def flow_setup(seed=0, T=FLOW_SIZES["T"], X=FLOW_SIZES["X"], H=FLOW_SIZES["H"]):
+    """The fixed inputs of the comparison: xs (T, X) ~ N(0, 1), and the RNN and LSTM weights drawn
+    like PyTorch's defaults (RNNParams.random, LSTMParams.random), all from one seed."""
+    rng = np.random.default_rng(seed)
+    xs = rng.standard_normal((T, X))
+    return xs, RNNParams.random(X, H, seed=seed + 1), LSTMParams.random(X, H, seed=seed + 2)
+
+
+def compare_flow(rho, b_f, setup=None):
+    """Both networks on the same inputs, the loss reading the last hidden state only (∂L/∂h_T = 1/√H).
+
+    rho: the RNN's spectral radius ρ(W_hh) (W_hh of setup's RNN rescaled, ≥ 0).  b_f: the LSTM's
+    forget-gate bias, the same value for every unit (the other weights are setup's LSTM).
+    setup: (xs, RNNParams, LSTMParams), default flow_setup().
+    """
+    xs, rnn_p, lstm_p = flow_setup() if setup is None else setup
+    rnn_p = rnn_p.with_spectral_radius(rho)
+    b_f = float_array("b_f", b_f)
+    if b_f.shape != ():
+        raise ValueError(f"b_f: expected one number (the bias of every unit), got shape {b_f.shape}")
+    lstm_p = lstm_p.with_gate("f", b=np.full(lstm_p.hidden_size, float(b_f)))
+    rnn = rnn_grad_by_lag(rnn_p, xs)
+    lag = np.arange(rnn.size)
+
+    trace = lstm_forward(lstm_p, xs)
+    dh = np.zeros_like(trace.h)
+    dh[-1] = _last_step_grad("dh_last", None, trace.h.shape[1:], dh.dtype)
+    _, dc = lstm_state_grads(lstm_p, trace, dh)
+    return FlowComparison(lag, rnn, pascanu_bound(rnn_p, lag) * rnn[0], by_lag(dc),
+                          by_lag(forget_path(trace, dc[-1])), rnn_p.spectral_radius(),
+                          rnn_p.largest_singular_value(), decay_rate(rnn), float(trace.f.mean()))

@@ -85,13 +85,18 @@ class RNNParams:
         W_xh = rng.uniform(-k, k, size=(X, H))
         W_hh = rng.uniform(-k, k, size=(H, H))
         b_h = rng.uniform(-k, k, size=H)
-        if scale is not None:
-            s = float_array("scale", scale)
-            if s.shape != () or s < 0:
-                raise ValueError(f"scale: expected one number >= 0 (the spectral radius of W_hh), got {scale!r}")
-            rho = np.max(np.abs(np.linalg.eigvals(W_hh)))
-            W_hh = W_hh * (float(s) / rho)
-        return cls(*(np.asarray(a, dtype=dtype) for a in (W_xh, W_hh, b_h)))
+        p = cls(*(np.asarray(a, dtype=dtype) for a in (W_xh, W_hh, b_h)))
+        return p if scale is None else p.with_spectral_radius(scale, name="scale")
+
+    def with_spectral_radius(self, rho, name="rho"):
+        """A copy with W_hh multiplied by the number that makes its spectral radius `rho` (≥ 0)."""
+        r = float_array(name, rho)
+        if r.shape != () or r < 0:
+            raise ValueError(f"{name}: expected one number >= 0 (the spectral radius of W_hh), got {rho!r}")
+        now = self.spectral_radius()
+        if now == 0:
+            raise ValueError(f"{name}: W_hh is nilpotent (spectral radius 0), no multiple of it has radius {rho!r}")
+        return type(self)(self.W_xh, self.W_hh * (float(r) / now), self.b_h)
 
     @classmethod
     def zeros(cls, input_size, hidden_size, dtype=np.float64):

@@ -362,3 +362,34 @@ def test_lstm_grad_errors():
         forget_path(trace, np.ones(3))
     with pytest.raises(ValueError, match=r"params: expected the params the trace was made with"):
         lstm_state_grads(LSTMParams.random(3, 5), trace, np.zeros((5, 4)))
+
+
+# ----- with_spectral_radius and the notebook's comparison -----------------------------------
+def test_with_spectral_radius_rescales_only_W_hh():
+    p = RNNParams.random(3, 8, seed=1)
+    q = p.with_spectral_radius(1.7)
+    assert abs(q.spectral_radius() - 1.7) < 1e-12
+    assert np.allclose(q.W_hh / p.W_hh, 1.7 / p.spectral_radius())
+    assert np.array_equal(q.W_xh, p.W_xh) and np.array_equal(q.b_h, p.b_h)
+    with pytest.raises(ValueError, match="rho: expected one number >= 0"):
+        p.with_spectral_radius(-0.1)
+    with pytest.raises(ValueError, match="rho: W_hh is nilpotent"):
+        RNNParams.zeros(3, 8).with_spectral_radius(1.0)
+
+
+def test_compare_flow_is_built_from_the_measurements():
+    from lstm_core.gradflow import compare_flow, flow_setup
+    setup = flow_setup(seed=3, T=40, X=2, H=8)
+    xs, rnn_p, lstm_p = setup
+    flow = compare_flow(0.7, 2.0, setup)
+    p = rnn_p.with_spectral_radius(0.7)
+    assert np.array_equal(flow.rnn, rnn_grad_by_lag(p, xs))
+    assert np.allclose(flow.bound, p.largest_singular_value() ** np.arange(40) * flow.rnn[0], rtol=1e-13)
+    lp = lstm_p.with_gate("f", b=np.full(8, 2.0))
+    assert np.array_equal(flow.lstm, lstm_grad_by_lag(lp, xs))
+    assert abs(flow.f_mean - lstm_forward(lp, xs).f.mean()) < 1e-15
+    assert abs(flow.rho - 0.7) < 1e-12 and flow.lag.tolist() == list(range(40))
+    with pytest.raises(ValueError, match="b_f: expected one number"):
+        compare_flow(0.7, [1.0, 2.0], setup)
+    with pytest.raises(ValueError, match="rho: expected one number >= 0"):
+        compare_flow(-1.0, 2.0, setup)
