@@ -342,3 +342,54 @@ def train_adding(kind="lstm", steps=None, callback=None, **changes):
                  clip=r["clip"], seed=r["seed"], evaluate=lambda m: solve_rate(predict(m, xs_test), y_test),
                  eval_every=r["eval_every"], target=r["target"] if steps is None else None,
                  callback=callback)
+
+
+RESET_RECIPE = dict(T=60, hidden_size=16, batch_size=32, lr=1e-2, clip=1.0, forget_bias=2.0, seed=0,
+                    steps=400)
+RESET_TEST = dict(n=100, T=400, seed=777)  # long streams: far longer than the training streams
+
+
+def reset_test_set():
+    """(xs (400, 100, 2), y (400, 100)): fixed held-out reset-task streams, 400 steps long."""
+    return reset_task(RESET_TEST["n"], RESET_TEST["T"], seed=RESET_TEST["seed"])
+
+
+def train_reset(forget_gate=True, callback=None, **changes):
+    """Train an LSTM (forget_gate=False: f pinned to 1) on the reset task with RESET_RECIPE (any
+    entry can be changed by keyword), a prediction at every step.  Returns a TrainResult."""
+    r = dict(RESET_RECIPE, **changes)
+    model = init_model("lstm", 2, r["hidden_size"], seed=r["seed"], forget_bias=r["forget_bias"],
+                       per_step=True, forget_gate=forget_gate)
+    return train(model, functools.partial(reset_task, T=r["T"]), r["steps"], batch_size=r["batch_size"],
+                 lr=r["lr"], clip=r["clip"], seed=r["seed"], callback=callback)
+
+
+# ----- reading a trained network --------------------------------------------------------------
+def gate_saturation(trace, low=0.1, high=0.9):
+    """Karpathy et al. (2015): how often each unit's gate is saturated.
+
+    Returns {gate: (frac_low (H,), frac_high (H,))} for f, i, o: the fraction of all steps and
+    sequences at which the gate is below `low` ("shut") and above `high` ("open").
+    """
+    out = {}
+    for g in ("f", "i", "o"):
+        a = getattr(trace, g)
+        axes = tuple(range(a.ndim - 1))
+        out[g] = ((a < low).mean(axis=axes), (a > high).mean(axis=axes))
+    return out
+
+
+def memory_unit(trace, y):
+    """The unit whose cell state tracks the target best: argmax over units of |corr(c, y)|.
+
+    With y (n,) (a readout on h_T) the final cells c_T are used; with y (T, n), c_t at every step.
+    Returns (unit, correlation).
+    """
+    c = trace.c
+    c = c[-1] if np.ndim(y) == 1 else c.reshape(-1, c.shape[-1])
+    y = np.asarray(y, float).reshape(-1)
+    cc = c - c.mean(0)
+    yc = y - y.mean()
+    corr = (cc * yc[:, None]).sum(0) / np.sqrt((cc ** 2).sum(0) * (yc ** 2).sum() + 1e-300)
+    unit = int(np.argmax(np.abs(corr)))
+    return unit, float(corr[unit])
