@@ -22,7 +22,6 @@ from matplotlib.transforms import offset_copy
 from .style import GATE_COLORS, INK, MUTED, Readout, fmt
 
 _ACTIVATIONS = {"sigmoid": (sigmoid, r"\sigma", (-0.05, 1.05)), "tanh": (tanh, r"\tanh", (-1.1, 1.1))}
-_Z_LADDER = (6.0, 12.0, 30.0, 130.0)
 _Y_LADDER = (1.15, 2.5, 5.0, 12.0, 25.0)
 
 
@@ -39,10 +38,12 @@ class ActivationCurve:
 
     update(z, a, pinned=False): z and a are (H,) from an lstm_core Step (e.g. step.z_f, step.f).
     A pinned gate ignores z, so its points leave the curve; they are drawn as crosses.
-    `focus` is the unit whose value is written out and guided to the axes.
+    `focus` is the unit whose value is written out and guided to the axes.  The z-axis is fixed
+    to ±zlim, so it never jumps while a slider moves; a point beyond it is drawn as an arrow head
+    at the edge (its exact z is in the readout).
     """
 
-    def __init__(self, ax, kind="sigmoid", gate="f", focus=1, zname=None, aname=None, title=None):
+    def __init__(self, ax, kind="sigmoid", gate="f", focus=1, zname=None, aname=None, title=None, zlim=8.0):
         if kind not in _ACTIVATIONS:
             raise ValueError(f"kind: expected one of {sorted(_ACTIVATIONS)}, got {kind!r}")
         self.ax, self.kind, self.gate, self.focus = ax, kind, gate, focus
@@ -50,7 +51,7 @@ class ActivationCurve:
         # mathtext names: the input on the x-axis and the output (e.g. "z_f" and "f")
         self.zname, self.aname = zname or f"z_{gate}", aname or gate
         color = GATE_COLORS[gate]
-        self.zlim = _Z_LADDER[0]
+        self.zlim = float(zlim)
         zs = np.linspace(-self.zlim, self.zlim, 241)
         (self.curve,) = ax.plot(zs, self.fn(zs), color=color, lw=2, zorder=2)
         ax.set_xlim(-self.zlim, self.zlim)
@@ -79,13 +80,6 @@ class ActivationCurve:
 
     def update(self, z, a, pinned=False):
         z, a = np.atleast_1d(np.asarray(z, float)), np.atleast_1d(np.asarray(a, float))
-        need = _ladder(float(np.max(np.abs(z))) if z.size else 0.0, _Z_LADDER)
-        full = need != self.zlim
-        if full:
-            self.zlim = need
-            zs = np.linspace(-need, need, 241)
-            self.curve.set_data(zs, self.fn(zs))
-            self.ax.set_xlim(-need, need)
         lim = self.zlim
         inside = np.abs(z) <= lim
         zc = np.clip(z, -lim, lim)
@@ -104,7 +98,7 @@ class ActivationCurve:
         self.guide_h.set_data([-lim, zc[k]], [a[k], a[k]])
         self.z_text.set(z[k])
         self.a_text.set(a[k], "  (pinned)" if pinned else "")
-        return full
+        return False
 
 
 class GateBars:

@@ -145,7 +145,9 @@ def test_pins_go_through_lstm_core_overrides(panels):
     assert np.allclose(p.step.c, c), "with f = 1 and i = 0 the cell must keep c_{t-1}"
     assert np.allclose(p.step.h, step.h)
     assert np.allclose(bar_heights(p._view.bars), 1.0)
-    assert len(p._view.curve.pins.get_ydata()) == H and len(p._view.curve.points.get_ydata()) == 0
+    curve = p._view.curve
+    shown = sum(len(a.get_ydata()) for a in (curve.pins, curve.off_left, curve.off_right))
+    assert shown == H and len(curve.points.get_ydata()) == 0, "pinned points must not sit on the curve"
     assert "pin f = 1" in p._view.suptitle.get_text()
     p.set(pin_f=False, pin_i=False)
     assert not np.allclose(p.step.f, 1.0)
@@ -256,9 +258,12 @@ def test_operating_point_off_the_axis_is_drawn_at_the_edge():
     p.set(x_t=10.0, W_xf=10.0, h_prev=1.0, W_hf=10.0, b_f=10.0)      # z = 120 + (−1, 0, 1)
     curve = p._view.curve
     lo, hi = curve.ax.get_xlim()
-    assert hi >= 121 and lo <= -121, "the z axis must grow to show z_f = 121"
-    assert np.allclose(np.sort(curve.points.get_xdata()), [119.0, 120.0, 121.0])
-    assert np.allclose(curve.points.get_ydata(), 1.0)
+    assert len(curve.points.get_xdata()) == 0, "no dot may sit inside the axis for z = 120"
+    assert np.allclose(curve.off_right.get_xdata(), hi) and np.allclose(curve.off_right.get_ydata(), 1.0)
+    assert curve.z_text.value.get_text() == "120.000"
+    p.set(b_f=-10.0, W_xf=-10.0)                                     # z = -100 + (−1, 0, 1)
+    assert np.allclose(curve.off_left.get_xdata(), lo) and len(curve.off_right.get_xdata()) == 0
+    assert np.allclose(p.step.f, lc.sigmoid(np.array([-101.0, -100.0, -99.0])))
 
 
 # ----- bad input ----------------------------------------------------------------------------------
