@@ -35,7 +35,7 @@ ROW_TITLES = {"x": "input $x_t$", "f": "forget gate $f_t$", "i": "input gate $i_
               "g": "candidate $g_t$", "o": "output gate $o_t$", "c": "cell state $c_t$",
               "h": "hidden state $h_t$"}
 NEGATIVE = "#5E3C99"       # dark purple: the negative end of the diverging maps (colour-blind safe)
-FIGSIZE = (12.0, 6.6)
+FIGSIZE = (13.0, 6.8)
 DPI = 80
 
 
@@ -92,7 +92,7 @@ class SequenceFigure:
         self.fig, self.trace, self.xs, self.h0, self.c0 = fig, trace, xs, h0, c0
         T, H = trace.h.shape
         self.T, self.H = T, H
-        outer = GridSpec(1, 2, figure=fig, width_ratios=[1.0, 1.4], left=0.04, right=0.995,
+        outer = GridSpec(1, 2, figure=fig, width_ratios=[1.0, 1.7], left=0.035, right=0.995,
                          top=0.9, bottom=0.07, wspace=0.12)
         left = GridSpecFromSubplotSpec(len(ROWS), 2, subplot_spec=outer[0], width_ratios=[1.0, 0.025],
                                        hspace=0.42, wspace=0.04)
@@ -131,12 +131,11 @@ class SequenceFigure:
 
         self.diagram_ax = fig.add_subplot(right[0])
         self.diagram = CellDiagram(self.diagram_ax, unit=unit, title=False)
-        self.diagram_ax.set_aspect("equal", adjustable="box")    # round nodes
         self.unit = self.diagram.unit
         self.diagram_title = self.diagram_ax.set_title("", fontsize=10)
         self.unit_ax = fig.add_subplot(right[1])
         self._build_unit_plot()
-        self.step_readout = Readout(self.unit_ax, 0.3, 0.965, "the LSTM cell over a sequence: step $t$",
+        self.step_readout = Readout(self.unit_ax, 0.27, 0.965, "the LSTM cell over a sequence: step $t$",
                                     decimals=0, transform=fig.transFigure, suffix=f" of 0..{T - 1}",
                                     va="center", fontsize=11, color=INK)
         self.step_text = self.step_readout.value
