@@ -257,6 +257,18 @@ _JS_HELPERS = r"""
         if (t === 'stream' && c.name === 'stderr') this.iopub.push(`stderr: ${c.text}`);
       });
     },
+    slider(i) {
+      // noUiSlider rounds aria-valuenow to one decimal: read the slider's own API and readout instead.
+      const s = document.querySelectorAll('.lstm-panel')[i].querySelector('.lstm-main-slider');
+      const t = s.querySelector('.noUi-target');
+      const h = s.querySelector('.noUi-handle[role=slider]');
+      const api = t && t.noUiSlider;
+      const readout = s.querySelector('.widget-readout');
+      return {value: api ? Number(api.get()) : Number(h.getAttribute('aria-valuenow')),
+              min: api ? Number(api.options.range.min) : Number(h.getAttribute('aria-valuemin')),
+              max: api ? Number(api.options.range.max) : Number(h.getAttribute('aria-valuemax')),
+              text: readout ? readout.textContent.trim() : h.getAttribute('aria-valuetext')};
+    },
     widgetOutputs() {
       // Cell outputs showing a widget view (not the outputs nested inside an Output widget).
       return Array.from(document.querySelectorAll('.jp-Cell .jp-OutputArea-output')).filter(
@@ -287,15 +299,14 @@ _JS_ARM_STEP = r"""
   const handle = panel.querySelector('.lstm-main-slider .noUi-handle[role=slider]');
   const img = panel.querySelector('img.lstm-plot, .lstm-plot img');
   const status = panel.querySelector('.lstm-status');
-  const before = {src: img.getAttribute('src'), status: status.textContent.trim(),
-                  value: handle.getAttribute('aria-valuenow')};
+  const before = {src: img.getAttribute('src'), status: status.textContent.trim(), slider: window.__lstm.slider(i)};
   const r = {before, t0: null, tImg: null, tStatus: null};
   window.__lstmStep = new Promise((resolve) => {
     const finish = (why) => {
       imgObs.disconnect(); stObs.disconnect(); clearTimeout(timer);
       handle.removeEventListener('keydown', onKey, true);
       resolve(Object.assign(r, {why, after: {src: img.getAttribute('src'), status: status.textContent.trim(),
-                                             value: handle.getAttribute('aria-valuenow')}}));
+                                             slider: window.__lstm.slider(i)}}));
     };
     const maybeDone = () => { if (r.tImg !== null && r.tStatus !== null) finish('done'); };
     const onKey = () => { if (r.t0 === null) r.t0 = performance.now(); };
@@ -452,8 +463,8 @@ class NotebookPage:
         handle = panel.locator(MAIN_SLIDER_HANDLE)
         handle.scroll_into_view_if_needed()
         if key is None:
-            now, top = (handle.get_attribute(a) for a in ("aria-valuenow", "aria-valuemax"))
-            key = "ArrowLeft" if now is not None and top is not None and float(now) >= float(top) else "ArrowRight"
+            state = self.page.evaluate("(i) => window.__lstm.slider(i)", i)
+            key = "ArrowLeft" if state["value"] >= state["max"] else "ArrowRight"
         handle.focus()
         self.page.evaluate(_JS_ARM_STEP, [i, timeout_s * 1000])
         handle.press(key)

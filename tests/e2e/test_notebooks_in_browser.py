@@ -43,8 +43,8 @@ def test_notebook_runs_and_its_panels_respond(notebook, open_notebook):
             where = f"{notebook.name}, panel #{i}, {step['key']} on the main slider"
             before, after = step["before"], step["after"]
             failures = []
-            if after["value"] == before["value"]:
-                failures.append(f"the slider did not move (aria-valuenow stayed {before['value']})")
+            if after["slider"]["value"] == before["slider"]["value"]:
+                failures.append(f"the slider did not move (its value stayed {before['slider']['text']})")
             if after["src"] == before["src"]:
                 failures.append("the plot image (.lstm-plot) did not change")
             n_before = lab_harness.status_number(before["status"])
@@ -65,4 +65,5 @@ def test_notebooks_on_disk_unchanged(lab_server, notebook_hashes_before):
     """Runs after the notebooks: the browser worked on a temporary copy only."""
     after = lab_harness.file_hashes(lab_harness.notebook_paths())
     changed = sorted(n for n in notebook_hashes_before if after.get(n) != notebook_hashes_before[n])
-    assert not changed, f"the browser tests wrote into notebooks on disk: {changed}"
+    assert not changed, (f"notebooks on disk changed while the browser tests ran: {changed} (the tests must "
+                         f"only touch a temporary copy, unless someone edited these files meanwhile)")
