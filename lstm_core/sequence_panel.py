@@ -17,7 +17,8 @@ a Label with class `lstm-status` reads "update N" after the N-th drawing.
 
 Speed: the heatmaps never change, so they are drawn once into a cached background; moving the
 time slider only moves the frames and the time marker, rewrites the diagram's numbers and line
-widths, blits them over the background (Agg) and encodes the PNG with lstm_core.panel.render_png.
+widths, and blits them over the background, on lstm_core.panel.fast_canvas (which caches text
+bitmaps); lstm_core.panel.render_png encodes the PNG.
 benchmarks/slider_latency.py measures it against building the figure from scratch.
 """
 import warnings
@@ -229,8 +230,9 @@ class SequencePanel:
 
     def __init__(self, params, xs, h0=None, c0=None, t=0, unit=0, figsize=FIGSIZE, dpi=DPI):
         import ipywidgets as widgets
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+
+        from .panel import fast_canvas
         xs, h0, c0 = _check_sequence(params, xs, h0, c0)
         self.params, self.xs, self.h0, self.c0 = params, xs, h0, c0
         self.trace = lstm_forward(params, xs, h0=h0, c0=c0)
@@ -257,7 +259,7 @@ class SequencePanel:
         self._apply({"t": t, "unit": unit})
         with style_context():
             self.figure = Figure(figsize=figsize, dpi=dpi)
-            FigureCanvasAgg(self.figure)
+            fast_canvas(self.figure)      # caches text bitmaps: the diagram's numbers repeat
             self.view = SequenceFigure(self.figure, self.trace, xs, h0, c0, unit=self.unit, animated=True)
         self._background = None
         self.updates = 0
