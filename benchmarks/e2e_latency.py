@@ -84,7 +84,7 @@ def main(argv=None) -> int:
 
     print(f"# e2e slider latency: {platform.python_version()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f} at start; {WARMUP} warm-up + {args.presses} presses per panel")
-    rows, skipped = [], []
+    rows, no_panel, broken = [], [], {}
     t_start = time.perf_counter()
     with lab_harness.LabServer() as server, sync_playwright() as pw:
         browser = lab_harness.launch_chromium(pw)
@@ -98,32 +98,37 @@ def main(argv=None) -> int:
                     nb.run_all()
                     problems = nb.cell_problems()
                     if problems:
-                        raise RuntimeError(f"{path.name} does not run cleanly:\n" + "\n".join(problems))
+                        raise RuntimeError(problems[0].split("\n")[0])
                     nb.wait_widgets_rendered()
                     if nb.panel_count() == 0:
-                        skipped.append(path.name)
+                        no_panel.append(path.name)
                         continue
                     new = measure_notebook(nb, args.presses)
                     rows += new
                     for r in new:
                         print(f"    panel #{r['panel']}: median {r['median']:.1f} ms, p95 {r['p95']:.1f} ms", flush=True)
+                except Exception as exc:  # one broken notebook must not hide the others' figures
+                    broken[path.name] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                    print(f"    not measured: {broken[path.name]}", flush=True)
                 finally:
                     context.close()
         finally:
             browser.close()
 
-    print(f"\n| notebook | panel | presses | median (ms) | p95 (ms) | status label, median (ms) |")
+    print("\n| notebook | panel | presses | median (ms) | p95 (ms) | status label, median (ms) |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['notebook']} | {r['panel']} | {r['n']} | {r['median']:.1f} | {r['p95']:.1f} | "
               f"{r['status_median']:.1f} |")
-    if skipped:
-        print(f"\nno interactive panel: {', '.join(skipped)}")
+    if no_panel:
+        print(f"\nno interactive panel: {', '.join(no_panel)}")
+    for name, why in broken.items():
+        print(f"NOT MEASURED {name}: {why}")
     worst = max((r["median"] for r in rows), default=float("nan"))
     verdict = "meets" if rows and worst <= GOAL_MS else "misses"
     print(f"\nslowest median {worst:.1f} ms: {verdict} the goal (median <= {GOAL_MS:.0f} ms); "
           f"load average {os.getloadavg()[0]:.2f} at the end; total {time.perf_counter() - t_start:.1f} s")
-    return 0
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":
