@@ -53,7 +53,7 @@ class CellDiagram:
         box = ax.get_position()
         w, h = box.width * ax.figure.get_figwidth(), box.height * ax.figure.get_figheight()
         self.rx = _NODE_R * (h / 7) / (w / 12)
-        ax.add_patch(FancyBboxPatch((1.0, 0.45), 9.95, 6.05, boxstyle="round,pad=0.02,rounding_size=0.35",
+        ax.add_patch(FancyBboxPatch((1.25, 0.45), 9.7, 6.05, boxstyle="round,pad=0.02,rounding_size=0.35",
                                     fc="#F6F6F6", ec=MUTED, lw=1, zorder=0))
         if title:
             what = {None: "", "f": " — forget gate", "i": " — input gate", "g": " — candidate",
@@ -141,13 +141,15 @@ class CellDiagram:
 
     def _label(self, name, x, y, label, color=INK, va="center"):
         """A readout: static maths label ending at x, live number after it (see style.Readout)."""
+        # the static label gets a white backing: it may sit over the cell's outline
         self.values[name] = Readout(self.ax, x, y, label, self.decimals, color=color, fontsize=9,
-                                    va=va, zorder=6)
+                                    va=va, zorder=6, label_kw=dict(bbox=dict(
+                                        boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.85)))
 
     def _build_labels(self):
         X, C = _X, GATE_COLORS
         up = 0.3
-        self._label("c_prev", 1.0, _Y_C + up, "$c_{t-1}$", C["c"], "bottom")
+        self._label("c_prev", 0.75, _Y_C + up, "$c_{t-1}$", C["c"], "bottom")
         self._label("keep", 4.35, _Y_C + up, r"keep $f\,c_{t-1}$", C["c"], "bottom")
         self._label("c", 10.95, _Y_C + up, "$c_t$", C["c"], "bottom")
         self._label("f", X["f"] + 0.55, (_Y_GATE + _Y_C) / 2 + 0.2, "$f$", C["f"])
@@ -155,9 +157,9 @@ class CellDiagram:
         self._label("g", X["g"] + 0.5, (_Y_GATE + _Y_IG) / 2 + 0.1, "$g$", C["g"])
         self._label("write", X["g"] + 1.45, (_Y_IG + _Y_C) / 2, r"write $i\,g$", C["c"])
         self._label("tanh_c", X["tanh"] + 1.35, _Y_TANH, r"$\tanh\,c_t$", C["c"])
-        self._label("o", X["o"] + 0.5, (_Y_GATE + _Y_O) / 2 + 0.05, "$o$", C["o"])
+        self._label("o", X["o"] + 0.9, _Y_GATE + 0.2, "$o$", C["o"])
         self._label("h", 10.95, _Y_H + up, "$h_t$", C["h"], "bottom")
-        self._label("h_prev", 0.95, _Y_H + up, "$h_{t-1}$", C["h"], "bottom")
+        self._label("h_prev", 0.75, _Y_H + up, "$h_{t-1}$", C["h"], "bottom")
         self._label("x", X["xin"] + 0.75, 0.3, "$x_t$", "#555555")
 
     # ----- live values ------------------------------------------------------------------------

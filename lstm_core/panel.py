@@ -158,10 +158,9 @@ class PanelFigure:
                                  ylim=(-1, 1), title=r"written to the cell: $i_t \odot g_t$", decimals=2)
             highlight = "i"
         elif kind == "c":
-            self.bars = GateBars(a1, [("$c_{t-1}$", "#888888"), (r"keep $f c_{t-1}$", C["f"]),
-                                      (r"write $i g$", C["i"]), ("new $c_t$", C["c"])], 1,
-                                 units=["every unit (f, i, g pinned)"], decimals=2,
-                                 title=r"$c_t = f_t c_{t-1} + i_t g_t$")
+            self.bars = GateBars(a1, [("$c_{t-1}$", "#888888"), ("keep", C["f"]), ("write", C["i"]),
+                                      ("$c_t$", C["c"])], 1, units=["every unit (f, i, g pinned)"],
+                                 decimals=2, title=r"$c_t = f\,c_{t-1}$ (keep) + $i\,g$ (write)")
             self.extra = CellSequencePlot(a2)
             self.curve = ActivationCurve(a3, "tanh", "c", focus=FOCUS, zname="c_t", aname=r"\tanh\,c_t",
                                          title=r"$\tanh$ squashes $c_t$ into $(-1, 1)$")
@@ -170,7 +169,7 @@ class PanelFigure:
             self.curve = ActivationCurve(a1, "sigmoid", "o", focus=FOCUS)
             self.extra = ActivationCurve(a2, "tanh", "c", focus=FOCUS, zname="c_t", aname=r"\tanh\,c_t",
                                          title=r"$\tanh$ squashes $c_t$ into $(-1, 1)$")
-            self.bars = GateBars(a3, [("$o$", C["o"]), (r"$\tanh c$", C["c"]), ("$h$", C["h"])], H,
+            self.bars = GateBars(a3, [("$o$", C["o"]), ("tanh", C["c"]), ("$h$", C["h"])], H,
                                  ylim=(-1, 1), title=r"exposed: $h_t = o_t \odot \tanh c_t$", decimals=2)
             highlight = "o"
         self.diagram = CellDiagram(ad, highlight=highlight, unit=FOCUS)
@@ -206,7 +205,8 @@ class PanelFigure:
             full |= self.bars.update([step.o, tanh(step.c), step.h])
         self.diagram.update(step, c_prev, h_prev, x_t)
         pin_text = ", ".join(PINS[k][name][0].split(" (")[0] for name in pins)
-        title = f"{KIND_TITLES[k]}" + (f"   [{pin_text}]" if pin_text else "")
+        title = (f"{KIND_TITLES[k].capitalize()}: toy cell X = 1, H = 3"
+                 + (f"   [pinned: {pin_text.replace('pin ', '')}]" if pin_text else ""))
         if title != self.suptitle.get_text():    # static text: changes only with a pin, redraw all
             self.suptitle.set_text(title)
             full = True

@@ -33,6 +33,15 @@ def _ladder(extent, steps):
     return float(np.ceil(extent * 1.1))
 
 
+def _next_limit(current, extent, steps):
+    """Grow the limit as soon as `extent` leaves it; shrink it only once `extent` fits in less
+    than 40 % of it.  The hysteresis keeps an axis still (and updates cheap) during a drag."""
+    need = _ladder(extent, steps)
+    if current is None or need > current or extent < 0.4 * current:
+        return need
+    return current
+
+
 class ActivationCurve:
     """σ(z) or tanh(z) over z, with the operating point of every unit marked.
 
@@ -70,11 +79,15 @@ class ActivationCurve:
         self.pins, = ax.plot([], [], "X", ms=9, mfc=color, mec=INK, zorder=5)
         self.off_left, = ax.plot([], [], "<", ms=9, color=color, mec=INK, clip_on=False, zorder=5)
         self.off_right, = ax.plot([], [], ">", ms=9, color=color, mec=INK, clip_on=False, zorder=5)
-        ax.add_patch(FancyBboxPatch((0.03, 0.76), 0.62, 0.2, transform=ax.transAxes, fc="white",
-                                    ec=MUTED, alpha=0.9, zorder=6, boxstyle="round,pad=0.01"))
+        # readout box bottom right: σ and tanh both leave that corner empty (z > 0 gives a > mid)
+        ax.add_patch(FancyBboxPatch((0.54, 0.04), 0.44, 0.29, transform=ax.transAxes, fc="white",
+                                    ec=MUTED, alpha=0.9, zorder=3, boxstyle="round,pad=0.01"))
         kw = dict(transform=ax.transAxes, fontsize=9, va="center", zorder=7)
-        self.z_text = Readout(ax, 0.40, 0.91, f"unit {focus + 1}: ${zn}$", 3, **kw)
-        self.a_text = Readout(ax, 0.40, 0.81, f"${an}$", 3, **kw)
+        ax.text(0.57, 0.28, f"unit {focus + 1} (large dot)", fontsize=8, color="#555555", **{
+            k: v for k, v in kw.items() if k != "fontsize"})
+        anchor = 0.76 if len(an) < 5 else 0.80
+        self.z_text = Readout(ax, anchor, 0.18, f"${zn}$", 3, **kw)
+        self.a_text = Readout(ax, anchor, 0.09, f"${an}$", 3, **kw)
         self.artists = [self.guide_v, self.guide_h, self.points, self.focus_pt, self.pins,
                         self.off_left, self.off_right, self.z_text.value, self.a_text.value]
 
@@ -97,7 +110,7 @@ class ActivationCurve:
         self.guide_v.set_data([zc[k], zc[k]], [y0, a[k]])
         self.guide_h.set_data([-lim, zc[k]], [a[k], a[k]])
         self.z_text.set(z[k])
-        self.a_text.set(a[k], "  (pinned)" if pinned else "")
+        self.a_text.set(a[k])
         return False
 
 
@@ -145,7 +158,7 @@ class GateBars:
         ax.grid(axis="x", visible=False)
         if title:
             ax.set_title(title)
-        self.ylim = None
+        self.ylim = self._hi = self._lo = None
         self._set_ylim(1.0)
         self.artists = [b for bars in self.bars for b in bars] + [t for ts in self.labels for t in ts]
 
@@ -154,8 +167,9 @@ class GateBars:
         if self.fixed_ylim is not None:
             lo, hi = self.fixed_ylim
         else:
-            hi = _ladder(top, _Y_LADDER)
-            lo = -_ladder(bottom, _Y_LADDER) if bottom > 0 else 0.0
+            hi = _next_limit(self._hi, top, _Y_LADDER)
+            lo = -_next_limit(self._lo, bottom, _Y_LADDER) if bottom > 0 else 0.0
+            self._hi, self._lo = hi, (-lo if lo < 0 else None)
         # headroom for the value labels
         room = 0.3 if self.rotate else 0.15
         lim = (lo - room * (hi - lo) if lo < 0 else lo, hi + room * (hi - lo))
@@ -284,7 +298,7 @@ class CellSequencePlot:
         trace = lstm_forward(LSTMParams.zeros(1, 1), np.zeros((self.steps, 1)), c0=[float(c_prev)],
                              overrides={"f": float(f), "i": float(i), "g": float(g)})
         cs = np.concatenate([[float(c_prev)], trace.c[:, 0]])
-        top = _ladder(float(np.max(np.abs(cs))), _Y_LADDER)
+        top = _next_limit(self.ylim, float(np.max(np.abs(cs))), _Y_LADDER)
         full = top != self.ylim
         if full:
             self.ylim = top

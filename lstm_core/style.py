@@ -78,11 +78,12 @@ class Readout:
     set it with set(v).
     """
 
-    def __init__(self, ax, x, y, label, decimals=3, transform=None, suffix="", **text_kw):
+    def __init__(self, ax, x, y, label, decimals=3, transform=None, suffix="", label_kw=None, **text_kw):
         from matplotlib.transforms import offset_copy
         transform = ax.transData if transform is None else transform
         self.decimals, self.suffix = decimals, suffix
-        self.label = ax.text(x, y, label + " =", ha="right", transform=transform, **text_kw)
+        self.label = ax.text(x, y, label + " =", ha="right", transform=transform,
+                             **{**text_kw, **(label_kw or {})})
         gap = offset_copy(transform, fig=ax.figure, x=3, y=0, units="points")
         self.value = ax.text(x, y, "", ha="left", transform=gap, **text_kw)
 

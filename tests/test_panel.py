@@ -148,7 +148,7 @@ def test_pins_go_through_lstm_core_overrides(panels):
     curve = p._view.curve
     shown = sum(len(a.get_ydata()) for a in (curve.pins, curve.off_left, curve.off_right))
     assert shown == H and len(curve.points.get_ydata()) == 0, "pinned points must not sit on the curve"
-    assert "pin f = 1" in p._view.suptitle.get_text()
+    assert "pinned: f = 1, i = 0" in p._view.suptitle.get_text()
     p.set(pin_f=False, pin_i=False)
     assert not np.allclose(p.step.f, 1.0)
 
