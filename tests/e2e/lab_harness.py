@@ -14,6 +14,7 @@ class `lstm-status` reads "update N" after each redraw finishes.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -348,13 +349,15 @@ class NotebookPage:
     def open(self, timeout_s: float = 120.0) -> None:
         """Open the notebook and wait until its kernel is idle ("Python 3 (ipykernel) | Idle")."""
         self.page.goto(self.server.notebook_url(self.name), wait_until="domcontentloaded")
-        self.page.wait_for_function("() => Boolean(window.jupyterapp && window.jupyterapp.shell)",
-                                    timeout=timeout_s * 1000)
+        with self._explained("JupyterLab did not load"):
+            self.page.wait_for_function("() => Boolean(window.jupyterapp && window.jupyterapp.shell)",
+                                        timeout=timeout_s * 1000)
         self.page.evaluate(_JS_HELPERS)
-        # The status bar is the reliable signal (the execution indicator says idle too early).
-        self.page.get_by_text(re.compile(rf"{re.escape(KERNEL_DISPLAY_NAME)} \| Idle")).first.wait_for(
-            timeout=timeout_s * 1000)
-        self.page.wait_for_function("() => window.__lstm.ready()", timeout=timeout_s * 1000)
+        with self._explained(f"the kernel did not become idle within {timeout_s:.0f} s"):
+            # The status bar is the reliable signal (the execution indicator says idle too early).
+            self.page.get_by_text(re.compile(rf"{re.escape(KERNEL_DISPLAY_NAME)} \| Idle")).first.wait_for(
+                timeout=timeout_s * 1000)
+            self.page.wait_for_function("() => window.__lstm.ready()", timeout=timeout_s * 1000)
         self.page.evaluate("() => window.__lstm.watchKernel()")
 
     def run_all(self, timeout_s: float = 600.0) -> None:
@@ -368,9 +371,36 @@ class NotebookPage:
                 (err) => { window.__lstmRun = 'failed: ' + err; });
         }""")
         # Done when the command has returned and the kernel is idle with no cell left running.
-        self.page.wait_for_function("""() => window.__lstmRun !== 'running'
-            && window.__lstm.kernelStatus() === 'idle'
-            && window.__lstm.cells().every((c) => !c.running)""", timeout=timeout_s * 1000, polling=250)
+        with self._explained(f"running all cells took longer than {timeout_s:.0f} s"):
+            self.page.wait_for_function("""() => window.__lstmRun !== 'running'
+                && window.__lstm.kernelStatus() === 'idle'
+                && window.__lstm.cells().every((c) => !c.running)""", timeout=timeout_s * 1000, polling=250)
+
+    @contextlib.contextmanager
+    def _explained(self, what: str):
+        """Turn a bare Playwright timeout into a message saying where the notebook was stuck."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            yield
+        except PlaywrightTimeout as exc:
+            raise TimeoutError(f"{self.name}: {what}.\n{self._where_stuck()}") from exc
+
+    def _where_stuck(self) -> str:
+        try:
+            info = self.page.evaluate("""() => ({
+                status: Array.from(document.querySelectorAll('.jp-StatusBar-TextItem'))
+                             .map((e) => e.textContent.trim()).filter(Boolean),
+                dialogs: Array.from(document.querySelectorAll('.jp-Dialog')).map((e) => e.innerText.trim()),
+                run: window.__lstmRun || null,
+                cells: window.__lstm ? window.__lstm.cells().filter((c) => c.running || (!c.empty
+                         && c.execution_count === null)).map((c) => `${c.index}${c.running ? ' (running)' : ''}`)
+                       : null,
+            })""")
+        except Exception as exc:  # the page itself may be gone
+            return f"(page state unavailable: {exc})"
+        return (f"status bar: {info['status']}; dialogs: {info['dialogs'] or 'none'}; run-all: {info['run']}; "
+                f"cells running or not run: {info['cells']}")
 
     def cells(self) -> list[dict]:
         return self.page.evaluate("() => window.__lstm.cells()")
