@@ -23,8 +23,6 @@ Speed: the figure is built once; an update changes artist data, restores the cac
 and draws only the changed artists (Agg blitting), then encodes the PNG with PIL at a low
 compression level.  benchmarks/slider_latency.py measures it.
 """
-import io
-import math
 import warnings
 from contextlib import contextmanager
 
@@ -34,6 +32,7 @@ from ._checks import float_array
 from .activations import tanh
 from .cell import cell_update, lstm_step
 from .params import LSTMParams
+from .render import fast_canvas, render_png  # noqa: F401  (render_png: also for sequence_panel)
 from .style import GATE_COLORS, INK, fmt, style_context
 
 KINDS = ("f", "i", "c", "o")
@@ -211,74 +210,6 @@ class PanelFigure:
             self.suptitle.set_text(title)
             full = True
         return full
-
-
-_TEXT_CACHE = {}
-_TEXT_CACHE_SIZE = 4096
-
-
-def _cached_text_renderer():
-    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
-
-    class CachedTextRenderer(RendererAgg):
-        """RendererAgg that rasterises each plain-text string once and reuses the bitmap.
-
-        matplotlib 3.11 renders text glyph by glyph through FreeType on every draw, which was
-        about a third of a panel update; a slider revisits the same few numbers, so the bitmap of
-        a string (for a given font, size and dpi) is cached and stamped with draw_text_image.
-        Maths text goes through matplotlib as usual (the panels only draw it in the background).
-        """
-
-        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if ismath:
-                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-            aa = gc.get_antialiased()
-            key = (s, hash(prop), self.dpi, aa)
-            hit = _TEXT_CACHE.get(key)
-            if hit is None:
-                font = self._prepare_font(prop)
-                font.set_text(s, 0, flags=get_hinting_flag())
-                font.draw_glyphs_to_bitmap(antialiased=aa)
-                xo, yo = font.get_bitmap_offset()
-                hit = (np.array(font.get_image()), xo / 64.0, yo / 64.0, font.get_descent() / 64.0)
-                if len(_TEXT_CACHE) >= _TEXT_CACHE_SIZE:
-                    _TEXT_CACHE.clear()
-                _TEXT_CACHE[key] = hit
-            image, xo, yo, d = hit
-            a = math.radians(angle)
-            self._renderer.draw_text_image(image, round(x + xo + d * math.sin(a)),
-                                           round(y + yo + d * math.cos(a)) + 1, angle, gc)
-
-    return CachedTextRenderer
-
-
-def fast_canvas(fig):
-    """Attach an Agg canvas whose renderer caches text bitmaps (see CachedTextRenderer) to `fig`
-    and return it.  Use it for figures that are redrawn many times, e.g. behind a slider."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    renderer_class = _cached_text_renderer()
-
-    class FastCanvas(FigureCanvasAgg):
-        def get_renderer(self):
-            w, h = self.get_width_height(physical=True)
-            key = w, h, self.figure.dpi
-            if self._lastKey != key:
-                self.renderer = renderer_class(w, h, self.figure.dpi)
-                self._lastKey = key
-            return self.renderer
-
-    return FastCanvas(fig)
-
-
-def render_png(fig, compress_level=1):
-    """PNG bytes of what the Agg canvas holds now (no redraw): RGB, low compression, fast."""
-    from PIL import Image
-    canvas = fig.canvas
-    w, h = canvas.get_width_height(physical=True)
-    img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-    out = io.BytesIO()
-    img.save(out, format="png", compress_level=compress_level)
-    return out.getvalue()
 
 
 # ----- the panel -----------------------------------------------------------------------------

@@ -80,10 +80,10 @@ class ActivationCurve:
         self.off_left, = ax.plot([], [], "<", ms=9, color=color, mec=INK, clip_on=False, zorder=5)
         self.off_right, = ax.plot([], [], ">", ms=9, color=color, mec=INK, clip_on=False, zorder=5)
         # readout box bottom right: σ and tanh both leave that corner empty (z > 0 gives a > mid)
-        ax.add_patch(FancyBboxPatch((0.54, 0.04), 0.44, 0.29, transform=ax.transAxes, fc="white",
+        ax.add_patch(FancyBboxPatch((0.5, 0.04), 0.48, 0.29, transform=ax.transAxes, fc="white",
                                     ec=MUTED, alpha=0.9, zorder=3, boxstyle="round,pad=0.01"))
         kw = dict(transform=ax.transAxes, fontsize=9, va="center", zorder=7)
-        ax.text(0.57, 0.28, f"unit {focus + 1} (large dot)", fontsize=8, color="#555555", **{
+        ax.text(0.53, 0.28, f"unit {focus + 1} (large dot)", fontsize=8, color="#555555", **{
             k: v for k, v in kw.items() if k != "fontsize"})
         anchor = 0.76 if len(an) < 5 else 0.80
         self.z_text = Readout(ax, anchor, 0.18, f"${zn}$", 3, **kw)
