@@ -323,3 +323,34 @@ def test_forget_bias_effect_keeps_memory_longer_with_bias_one():
     med0, med1 = np.median(data[0.0], axis=1), np.median(data[1.0], axis=1)
     assert np.all(med1[1:] > med0[1:]), "b_f = 1 must keep more memory than b_f = 0 at every step"
     assert np.allclose(data[0.0][0], 1.0) and np.all(np.diff(data[1.0], axis=0) <= 0)
+
+
+# ----- the fast renderer ----------------------------------------------------------------------------
+def test_render_png_round_trips_the_canvas_pixels(panels):
+    p = panels["c"]
+    p.set(f=0.55)
+    decoded = np.asarray(Image.open(io.BytesIO(p.png)).convert("RGBA"))
+    assert np.array_equal(decoded, np.asarray(p.figure.canvas.buffer_rgba()))
+
+
+def test_cached_text_renderer_measures_and_draws_text_like_matplotlib():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from lstm_core.render import fast_canvas
+    fast_fig, plain_fig = Figure(figsize=(3, 1), dpi=80), Figure(figsize=(3, 1), dpi=80)
+    fast, plain = fast_canvas(fast_fig).get_renderer(), FigureCanvasAgg(plain_fig).get_renderer()
+    prop = FontProperties(size=9)
+    for s in ("0.731", "-12.500", "unit 2: t½"):
+        assert np.allclose(fast.get_text_width_height_descent(s, prop, False),
+                           plain.get_text_width_height_descent(s, prop, False)), s
+    for fig in (fast_fig, plain_fig):
+        fig.text(0.1, 0.4, "f = 0.846", fontsize=9)
+        fig.canvas.draw()
+    a = np.asarray(fast_fig.canvas.buffer_rgba())[..., :3].astype(int)
+    b = np.asarray(plain_fig.canvas.buffer_rgba())[..., :3].astype(int)
+    ink_a, ink_b = (a < 128).any(-1), (b < 128).any(-1)
+    assert ink_a.sum() > 20 and abs(int(ink_a.sum()) - int(ink_b.sum())) <= 0.1 * ink_b.sum()
+    rows_a, cols_a = np.nonzero(ink_a)
+    rows_b, cols_b = np.nonzero(ink_b)
+    assert abs(rows_a.mean() - rows_b.mean()) < 1.0 and abs(cols_a.mean() - cols_b.mean()) < 1.0
