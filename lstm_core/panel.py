@@ -301,6 +301,8 @@ class Panel:
                     raise ValueError(f"{name}: expected True or False, got {v!r}")
                 with self._silenced():
                     self.checkboxes[name].value = bool(v)
+                if v:
+                    self._exclusive(name)
                 continue
             if name not in self.sliders:
                 raise ValueError(f"{name}: expected a slider or pin of panel {self.kind!r} "
@@ -318,9 +320,21 @@ class Panel:
         self._apply(values)
         return self.redraw()
 
+    def _exclusive(self, name):
+        """Untick the other pins of the same gate ("o = 1" and "o = 0" cannot both hold)."""
+        gates = set(PINS[self.kind][name][1])
+        for other, box in self.checkboxes.items():
+            if other != name and box.value and gates & set(PINS[self.kind][other][1]):
+                with self._silenced():
+                    box.value = False
+
     def _on_change(self, change):
-        if not self._quiet:
-            self.redraw()
+        if self._quiet:
+            return
+        for name, box in self.checkboxes.items():
+            if change["owner"] is box and change["new"]:
+                self._exclusive(name)
+        self.redraw()
 
     # ----- drawing -----------------------------------------------------------------------------
     def redraw(self):

@@ -354,3 +354,13 @@ def test_cached_text_renderer_measures_and_draws_text_like_matplotlib():
     rows_a, cols_a = np.nonzero(ink_a)
     rows_b, cols_b = np.nonzero(ink_b)
     assert abs(rows_a.mean() - rows_b.mean()) < 1.0 and abs(cols_a.mean() - cols_b.mean()) < 1.0
+
+
+def test_pins_of_the_same_gate_exclude_each_other():
+    p = P.make_panel("o")
+    p.set(pin_o=True)
+    assert np.allclose(p.step.o, 1.0)
+    p.checkboxes["pin_o0"].value = True              # a click in the browser
+    assert not p.checkboxes["pin_o"].value and np.allclose(p.step.o, 0.0) and np.allclose(p.step.h, 0.0)
+    p.set(pin_o=True)
+    assert not p.checkboxes["pin_o0"].value and np.allclose(p.step.h, np.tanh(p.step.c))
