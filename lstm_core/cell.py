@@ -144,7 +144,8 @@ class Trace:
 
     z (T, B, 4H) holds the pre-activations and gates (T, B, 4H) the gates as used, both in the
     stacked order f, i, g, o.  The properties f, i, g, o, c, h, z_f, ... return (T, H) for an
-    unbatched sequence and (T, B, H) for a batch.
+    unbatched sequence and (T, B, H) for a batch.  From lstm_forward these arrays are (T, B, ·)
+    views of memory laid out (T, ·, B), the layout its loop runs fastest in; treat them as read-only.
     """
     xs: np.ndarray          # (T, B, X)
     h0: np.ndarray          # (B, H)
@@ -210,45 +211,52 @@ def lstm_forward(params, xs, h0=None, c0=None, overrides=None):
     xs3 = xs.reshape(T, B, X).astype(dtype, copy=False)
 
     W_x, W_h, b = (a.astype(dtype, copy=False) for a in p.stacked())
-    z = xs3 @ W_x + b                      # input part of every pre-activation, all steps at once
-    gates = np.empty((T, B, 4 * H), dtype)
-    cs = np.empty((T, B, H), dtype)
-    hs = np.empty((T, B, H), dtype)
-    tanh_cs = np.empty((T, B, H), dtype)
+    # Speed: inside the loop every step works in columns, (4H, B) and (H, B), so that each gate is a
+    # block of contiguous rows (slicing gates out of (B, 4H) gives strided arrays that numpy handles
+    # several times slower), and one product gives all four pre-activations: z_t = W u_t with
+    # W = [W_h; W_x; b]^T and u_t = [h_{t-1}; x_t; 1], the course layout's concat.  Each step is ~12
+    # small numpy calls writing into preallocated memory; the Trace gets (T, B, ·) views of it.
+    W = np.ascontiguousarray(np.concatenate([W_h, W_x, b[None]]).T)    # (4H, H+X+1)
+    u = np.empty((T + 1, H + X + 1, B), dtype)     # u[t] = [h_{t-1}; x_t; 1]; u[T, :H] holds h_T
+    u[0, :H] = h0.T
+    u[:T, H:H + X] = xs3.transpose(0, 2, 1)
+    u[:, H + X] = 1.0
+    hs = u[1:, :H]
+    z = np.empty((T, 4 * H, B), dtype)
+    gates = np.empty((T, 4 * H, B), dtype)
+    cs = np.empty((T, H, B), dtype)
+    tanh_cs = np.empty((T, H, B), dtype)
     peep = p.peephole
     if peep:
-        w_cf, w_ci, w_co = (a.astype(dtype, copy=False) for a in (p.w_cf, p.w_ci, p.w_co))
-    # Speed: the loop is ~15 small numpy calls per step, each writing into preallocated memory.
-    # Without peepholes o does not depend on c_t, so one sigmoid covers f, i and o (and g, which
-    # tanh then overwrites).
-    hW = np.empty((B, 4 * H), dtype)
-    ig = np.empty((B, H), dtype)
-    h, c = h0, c0
+        w_cf, w_ci, w_co = (a.astype(dtype, copy=False)[:, None] for a in (p.w_cf, p.w_ci, p.w_co))
+    ig = np.empty((H, B), dtype)
+    c = c0.T
     H2, H3 = 2 * H, 3 * H
-    pin_fig = [(k, pins[name]) for k, name in enumerate("fig") if name in pins]
+    z_g, f, i, g, o = z[:, H2:H3], gates[:, :H], gates[:, H:H2], gates[:, H2:H3], gates[:, H3:]
+    pin_fig = [(k, pins[name].transpose(0, 2, 1)) for k, name in enumerate("fig") if name in pins]
     with np.errstate(over="ignore"):   # exp(-z) may overflow to inf inside _sigmoid_into: σ = 0, exact
         for t in range(T):
-            zt, gt, ct = z[t], gates[t], cs[t]
-            zt += np.matmul(h, W_h, out=hW)
+            zt, ct = np.matmul(W, u[t], out=z[t]), cs[t]
             if peep:
-                zt[:, :H] += c * w_cf
-                zt[:, H:H2] += c * w_ci
-                _sigmoid_into(zt[:, :H2], gt[:, :H2])
-            else:
-                _sigmoid_into(zt, gt)
-            np.tanh(zt[:, H2:H3], out=gt[:, H2:H3])
+                zt[:H] += c * w_cf
+                zt[H:H2] += c * w_ci
+                _sigmoid_into(zt[:H2], gates[t, :H2])
+            else:              # o does not depend on c_t: one sigmoid for f, i, o (and g, overwritten)
+                _sigmoid_into(zt, gates[t])
+            np.tanh(z_g[t], out=g[t])
             for k, pin in pin_fig:
-                gt[:, k * H:(k + 1) * H] = pin[t]
-            np.multiply(gt[:, :H], c, out=ct)
-            ct += np.multiply(gt[:, H:H2], gt[:, H2:H3], out=ig)
+                gates[t, k * H:(k + 1) * H] = pin[t]
+            np.multiply(f[t], c, out=ct)
+            ct += np.multiply(i[t], g[t], out=ig)
             if peep:
-                zt[:, H3:] += ct * w_co
-                _sigmoid_into(zt[:, H3:], gt[:, H3:])
+                zt[H3:] += ct * w_co
+                _sigmoid_into(zt[H3:], o[t])
             if "o" in pins:
-                gt[:, H3:] = pins["o"][t]
-            h = np.multiply(gt[:, H3:], np.tanh(ct, out=tanh_cs[t]), out=hs[t])
+                o[t] = pins["o"][t].T
+            np.multiply(o[t], np.tanh(ct, out=tanh_cs[t]), out=hs[t])
             c = ct
-    return Trace(xs3, h0, c0, z, gates, cs, hs, tanh_cs, frozenset(pins), batched)
+    rows = [a.transpose(0, 2, 1) for a in (z, gates, cs, hs, tanh_cs)]
+    return Trace(xs3, h0, c0, *rows, frozenset(pins), batched)
 
 
 # ----- backpropagation through time -------------------------------------------------------
@@ -283,55 +291,67 @@ def lstm_backward(params, trace, dh, dc_last=None):
     dc = _state("dc_last", dc_last, state, dtype).reshape(B, H).copy()
 
     W_x, W_h, _ = (a.astype(dtype, copy=False) for a in p.stacked())
-    W_hT = np.ascontiguousarray(W_h.T)
     H2, H3 = 2 * H, 3 * H
-    G, cs, tcs = trace.gates, trace.cs, trace.tanh_cs
-    c_prevs = np.concatenate([trace.c0[None], cs[:-1]])
+    # Columns again, as in lstm_forward: (T, 4H, B) and (T, H, B).  For a Trace from lstm_forward
+    # these transposes are free; they undo the ones it made.
+    G, cs, tcs = (a.transpose(0, 2, 1) for a in (trace.gates, trace.cs, trace.tanh_cs))
+    c0 = trace.c0.T
+    f, i, g, o = G[:, :H], G[:, H:H2], G[:, H2:H3], G[:, H3:]
     # Everything that does not depend on the recursion is computed for all steps at once, so the
-    # loop below is ~8 small numpy calls per step.  dz = dc ⊙ A[..., f|i|g] and dz_o = dh ⊙ A[..., o]:
+    # loop below is ~7 small numpy calls per step.  dz = dc ⊙ A[f|i|g] and dz_o = dh ⊙ A[o]:
     # A holds each gate's local slope (σ' = s(1-s), tanh' = 1-g²) times what the gate multiplies.
-    A = G * (1.0 - G)
-    A[..., :H] *= c_prevs                                       # f multiplies c_{t-1}
-    A[..., H:H2] *= G[..., H2:H3]                               # i multiplies g
-    A[..., H2:H3] = (1.0 - G[..., H2:H3] ** 2) * G[..., H:H2]   # g is multiplied by i
-    A[..., H3:] *= tcs                                          # o multiplies tanh(c_t)
+    # In place throughout, and A becomes dz step by step: fresh memory costs page faults, which
+    # cost more than the arithmetic here.
+    das = np.subtract(1.0, G, out=np.empty((T, 4 * H, B), dtype))   # A, then dL/dz for every step
+    das *= G                                                    # σ' = s(1 - s) for f, i, o
+    das[1:, :H] *= cs[:-1]                                      # f multiplies c_{t-1}
+    das[0, :H] *= c0
+    das[:, H:H2] *= g                                           # i multiplies g
+    A_g = das[:, H2:H3]
+    np.subtract(1.0, np.multiply(g, g, out=A_g), out=A_g)       # tanh' = 1 - g²,
+    A_g *= i                                                    # and g is multiplied by i
+    das[:, H3:] *= tcs                                          # o multiplies tanh(c_t)
     for k, name in enumerate(GATES):
         if name in trace.pinned:
-            A[..., k * H:(k + 1) * H] = 0.0                     # a pinned gate passes no gradient on
-    dh_to_dc = G[..., H3:] * (1.0 - tcs * tcs)                  # ∂h_t/∂c_t = o ⊙ tanh'(c_t)
-    F = G[..., :H]
-    A4 = A.reshape(T, B, 4, H)
-    das = np.empty((T, B, 4 * H), dtype)                        # dL/dz for every step
-    das4 = das.reshape(T, B, 4, H)
+            das[:, k * H:(k + 1) * H] = 0.0                     # a pinned gate passes no gradient on
+    dh_to_dc = np.multiply(tcs, tcs)
+    np.subtract(1.0, dh_to_dc, out=dh_to_dc)
+    dh_to_dc *= o                                               # ∂h_t/∂c_t = o ⊙ tanh'(c_t)
+    dh = np.ascontiguousarray(dh.transpose(0, 2, 1))
+    dc = dc.T.copy()
     peep = p.peephole
     if peep:
-        w_cf, w_ci, w_co = (a.astype(dtype, copy=False) for a in (p.w_cf, p.w_ci, p.w_co))
-    dh_next = np.zeros((B, H), dtype)
-    dh_t = np.empty((B, H), dtype)
-    tmp = np.empty((B, H), dtype)
+        w_cf, w_ci, w_co = (a.astype(dtype, copy=False)[:, None] for a in (p.w_cf, p.w_ci, p.w_co))
+    dh_next = np.zeros((H, B), dtype)
+    dh_t = np.empty((H, B), dtype)
+    tmp = np.empty((H, B), dtype)
+    das_fig, das_o = das[:, :H3].reshape(T, 3, H, B), das[:, H3:]   # views, made once
     for t in range(T - 1, -1, -1):
         np.add(dh[t], dh_next, out=dh_t)
         dc += np.multiply(dh_t, dh_to_dc[t], out=tmp)
-        da4 = das4[t]
-        np.multiply(dh_t, A4[t, :, 3], out=da4[:, 3])
+        da_o = np.multiply(dh_t, das_o[t], out=das_o[t])
         if peep:
-            dc += np.multiply(da4[:, 3], w_co, out=tmp)
-        np.multiply(dc[:, None, :], A4[t, :, :3], out=da4[:, :3])
-        dc *= F[t]
+            dc += np.multiply(da_o, w_co, out=tmp)
+        np.multiply(das_fig[t], dc, out=das_fig[t])
+        dc *= f[t]
         if peep:
-            dc += da4[:, 0] * w_cf + da4[:, 1] * w_ci
-        np.matmul(das[t], W_hT, out=dh_next)
+            dc += das[t, :H] * w_cf + das[t, H:H2] * w_ci
+        np.matmul(W_h, das[t], out=dh_next)
 
-    flat = das.reshape(T * B, 4 * H)
-    h_prevs = np.concatenate([trace.h0[None], trace.hs[:-1]]).reshape(T * B, H)
-    dW_x = _at_b(trace.xs.reshape(T * B, X), flat)
-    dW_h = _at_b(h_prevs, flat)
-    db = flat.sum(0)
-    dxs = das @ W_x.T
+    # Weight gradients: Σ_t dz_t h_{t-1}^T and Σ_t dz_t x_t^T, small products over blocks of steps
+    # (one (4H, T·B) product would need a transposed copy and cross OpenBLAS's threading threshold).
+    dW_h = das[0] @ trace.h0
+    for t0 in range(1, T, 8):
+        t1 = min(t0 + 8, T)
+        dW_h += np.matmul(das[t0:t1], trace.hs[t0 - 1:t1 - 1]).sum(0)
+    dW_h, dW_x = dW_h.T, np.matmul(das, trace.xs).sum(0).T
+    db = das.sum((0, 2))
+    dxs = np.matmul(das.transpose(0, 2, 1), W_x.T)
     if peep:
-        dw_cf = (das[..., :H] * c_prevs).sum((0, 1))
-        dw_ci = (das[..., H:H2] * c_prevs).sum((0, 1))
-        dw_co = (das[..., H3:] * cs).sum((0, 1))
+        dw_cf = (das[1:, :H] * cs[:-1]).sum((0, 2)) + (das[0, :H] * c0).sum(1)
+        dw_ci = (das[1:, H:H2] * cs[:-1]).sum((0, 2)) + (das[0, H:H2] * c0).sum(1)
+        dw_co = (das[:, H3:] * cs).sum((0, 2))
+    dh_next, dc = dh_next.T.copy(), dc.T.copy()
     grads = LSTMGrads.from_stacked(dW_x, dW_h, db, (dw_cf, dw_ci, dw_co) if peep else None)
     if not trace.batched:
         dxs, dh_next, dc = dxs[:, 0], dh_next[0], dc[0]
@@ -349,20 +369,6 @@ def _sigmoid_into(z, out):
     np.exp(out, out=out)
     out += 1.0
     return np.reciprocal(out, out=out)
-
-
-def _at_b(a, b):
-    """a.T @ b for tall a (N, K) and b (N, M), summed over blocks of rows.
-
-    One big product crosses OpenBLAS's threading threshold (K·M·rows >= 2^18); its threads then
-    wait for a core on a busy 2-core machine and cost milliseconds.  Blocks below the threshold
-    stay single-threaded.  Large K·M (big H) keeps 64-row blocks, where threads pay off.
-    """
-    rows = max((1 << 18) // (a.shape[1] * b.shape[1]) - 1, 64)
-    out = a[:rows].T @ b[:rows]
-    for k in range(rows, a.shape[0], rows):
-        out += a[k:k + rows].T @ b[k:k + rows]
-    return out
 
 
 def _check_params(params):
