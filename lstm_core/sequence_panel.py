@@ -17,8 +17,8 @@ a Label with class `lstm-status` reads "update N" after the N-th drawing.
 
 Speed: the heatmaps never change, so they are drawn once into a cached background; moving the
 time slider only moves the frames and the time marker, rewrites the diagram's numbers and line
-widths, and blits them over the background, on lstm_core.panel.fast_canvas (which caches text
-bitmaps); lstm_core.panel.render_png encodes the PNG.
+widths, and blits them over the background, on lstm_core.render.fast_canvas (which caches text
+bitmaps); lstm_core.render.render_png encodes the PNG.
 benchmarks/slider_latency.py measures it against building the figure from scratch.
 """
 import warnings
@@ -232,7 +232,7 @@ class SequencePanel:
         import ipywidgets as widgets
         from matplotlib.figure import Figure
 
-        from .panel import fast_canvas
+        from .render import fast_canvas
         xs, h0, c0 = _check_sequence(params, xs, h0, c0)
         self.params, self.xs, self.h0, self.c0 = params, xs, h0, c0
         self.trace = lstm_forward(params, xs, h0=h0, c0=c0)
@@ -327,7 +327,7 @@ class SequencePanel:
     def redraw(self):
         """Frame step t, refresh the texts and the diagram, blit, encode the PNG, bump the status
         label.  Returns the PNG bytes."""
-        from .panel import render_png
+        from .render import render_png
         fig = self.figure
         canvas = fig.canvas
         with style_context(), warnings.catch_warnings():
