@@ -6,7 +6,7 @@ Writes
     lstm_cell.png           README hero: the cell diagram with the numbers of one step
     cell_<g>.png            the same diagram with one gate highlighted, g in f, i, g, o, c
     panel_<k>.png           each gate notebook's panel in its default state, k in f, i, c, o
-    panel_sequence.png      notebook 05's time-slider panel at its first step
+    panel_sequence.png      notebook 05's time-slider panel at step t = 8 (mid-sequence, memory in c)
     forget_bias.png         memory kept with b_f = 0 vs b_f = 1 at initialisation (Jozefowicz et al. 2015)
 
 The step shown in the diagrams is the panels' default: the toy cell lstm_core.panel.toy_params()
@@ -71,7 +71,7 @@ def sequence_figure():
     from lstm_core.sequence_panel import make_sequence_panel
     params = LSTMParams.random(2, 6, seed=0, forget_bias=1.0)
     xs = np.random.default_rng(0).standard_normal((24, 2))
-    fig = make_sequence_panel(params, xs).static_figure(pyplot=False)
+    fig = make_sequence_panel(params, xs, t=8).static_figure(pyplot=False)
     save(fig, "panel_sequence.png")
 
 
