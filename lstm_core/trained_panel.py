@@ -25,7 +25,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .style import GATE_COLORS, INK, MUTED, fmt, style_context
+from .style import GATE_COLORS, INK, fmt, style_context
 from .train import forward, memory_unit
 
 TASKS = {"adding": "marked step", "reset": "reset step"}
@@ -195,7 +195,7 @@ class TrainedPanel:
     ({"example", "t"}), main_slider (time), image, status, widget, figure, view, png, updates.
     """
 
-    def __init__(self, model, xs, y, task="adding", example=0, t=0, figsize=FIGSIZE, dpi=DPI):
+    def __init__(self, model, xs, y, task="adding", example=0, t=0, unit=None, figsize=FIGSIZE, dpi=DPI):
         import ipywidgets as widgets
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -210,7 +210,12 @@ class TrainedPanel:
         self.model, self.task = model, task
         self.xs, self.y = xs[:, :n], np.asarray(y)[..., :n]
         self.pred, self.trace = forward(model, self.xs)
-        self.unit = memory_unit(self.trace, self.y)[0]
+        H = model.hidden_size
+        if unit is None:
+            unit = memory_unit(self.trace, self.y)[0]
+        elif isinstance(unit, bool) or int(unit) != unit or not 0 <= unit < H:
+            raise ValueError(f"unit: expected None or a 0-based unit index in [0, {H - 1}], got {unit!r}")
+        self.unit = int(unit)
         T = xs.shape[0]
         self.T, self.n = T, n
         self.sliders = {
@@ -311,7 +316,8 @@ class TrainedPanel:
 
 def make_trained_panel(model, xs, y, **options):
     """Build a TrainedPanel without displaying it.  options: task ("adding" or "reset"),
-    example=, t=, figsize=, dpi=."""
+    example=, t=, unit= (0-based; default: lstm_core.train.memory_unit of these examples),
+    figsize=, dpi=."""
     return TrainedPanel(model, xs, y, **options)
 
 
@@ -341,38 +347,44 @@ def plot_saturation(saturations, low=0.1, high=0.9):
     """
     import matplotlib.pyplot as plt
     bins = np.linspace(0, 1, 11)
-    styles = [dict(alpha=0.85), dict(alpha=0.45, hatch="//")]
+    labels = list(saturations)
     with style_context():
         fig, axes = plt.subplots(2, 3, figsize=(10, 5.2), sharex=True, sharey=True)
         for col, g in enumerate(("f", "i", "o")):
             for row, (which, bound) in enumerate(((1, f"> {high:g}"), (0, f"< {low:g}"))):
                 ax = axes[row, col]
-                for (label, sat), st in zip(saturations.items(), styles):
-                    ax.hist(sat[g][which], bins=bins, color=GATE_COLORS[g], edgecolor=INK, linewidth=0.6,
-                            label=label, **st)
+                data = [saturations[label][g][which] for label in labels]
+                _, _, groups = ax.hist(data, bins=bins, color=[GATE_COLORS[g], "#FFFFFF"][:len(data)],
+                                       edgecolor=GATE_COLORS[g], linewidth=0.8, label=labels)
+                for patch in (groups[1] if len(data) > 1 else []):
+                    patch.set_hatch("///")
                 ax.set_title(f"${g}_t$ {bound}", color=GATE_COLORS[g], fontsize=10)
                 if row == 1:
                     ax.set_xlabel("fraction of time")
                 if col == 0:
                     ax.set_ylabel("units")
         axes[0, 2].legend(loc="upper right", frameon=False)
-        fig.suptitle("gate saturation: how often each unit's gate is open (> 0.9) or shut (< 0.1)",
+        fig.suptitle(f"gate saturation: how often each unit's gate is open (> {high:g}) or shut (< {low:g})",
                      x=0.02, ha="left", fontsize=11)
         fig.tight_layout()
     return fig
 
 
-def plot_cell_norms(traces, resets=None):
-    """Mean ‖c_t‖ over the batch against t, one line per {label: trace}, log y axis.
-    resets: optional (T,) bool of one stream's reset steps, drawn as ticks for scale."""
+def plot_cell_norms(traces, train_length=None):
+    """Mean ‖c_t‖ over the batch against t, one line per {label: trace} (at most two), log y axis.
+    train_length: draw a dotted line at the length of the training streams."""
     import matplotlib.pyplot as plt
-    colors = [GATE_COLORS["c"], MUTED]
+    colors = [GATE_COLORS["c"], INK]
     with style_context():
         fig, ax = plt.subplots(figsize=(9, 3.6))
         for (label, trace), color in zip(traces.items(), colors):
             norms = np.linalg.norm(trace.c, axis=-1).mean(axis=1)
-            ax.plot(np.arange(1, len(norms) + 1), norms, color=color if color != MUTED else INK, lw=2,
-                    label=label)
+            ax.plot(np.arange(1, len(norms) + 1), norms, color=color, lw=2, label=label)
+        if train_length is not None:
+            ax.axvline(train_length, color=INK, ls=":", lw=1)
+            ax.annotate("length of the training streams", (train_length, 1.0), xytext=(4, -4),
+                        textcoords="offset points", xycoords=("data", "axes fraction"), va="top",
+                        fontsize=9, color=INK)
         ax.set_yscale("log")
         ax.set_xlabel("time step $t$")
         ax.set_ylabel(r"mean $\|c_t\|$")
