@@ -46,12 +46,10 @@ def measure_notebook(nb_page, presses: int) -> list[dict]:
         display, status = [], []
         for k in range(WARMUP + presses):
             step = nb_page.step_main_slider(i)
-            n_before = lab_harness.status_number(step["before"]["status"])
-            n_after = lab_harness.status_number(step["after"]["status"])
-            if step["why"] != "done" or n_after is None or (n_before is not None and n_after <= n_before):
-                raise RuntimeError(f"{nb_page.name} panel #{i}: step {k} did not redraw ({step['why']}, "
-                                   f"status {step['before']['status']!r} -> {step['after']['status']!r}); "
-                                   f"kernel: {nb_page.kernel_messages()}")
+            problems = lab_harness.step_problems(step)
+            if problems or step["why"] != "done":
+                raise RuntimeError(f"{nb_page.name} panel #{i}: step {k} did not redraw ({step['why']}): "
+                                   f"{'; '.join(problems)}; kernel: {nb_page.kernel_messages()}")
             if k >= WARMUP:
                 display.append(step["latency_ms"])
                 status.append(step["status_ms"])

@@ -56,9 +56,9 @@ PLOT_IMG = "img.lstm-plot, .lstm-plot img"
 STATUS = ".lstm-status"
 
 
-def notebook_paths(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+def notebook_paths(notebooks_dir: Path | None = None) -> list[Path]:
     """Every notebook of the series, in order; new notebooks are picked up without editing anything."""
-    return sorted(notebooks_dir.glob("*.ipynb"))
+    return sorted(Path(notebooks_dir or NOTEBOOKS_DIR).glob("*.ipynb"))
 
 
 def file_hashes(paths) -> dict[str, str]:
@@ -85,8 +85,8 @@ def _free_port() -> int:
 class LabServer:
     """`jupyter lab` over a temporary copy of `notebooks_dir`; use as a context manager or call stop()."""
 
-    def __init__(self, notebooks_dir: Path = NOTEBOOKS_DIR, startup_timeout: float = 60.0):
-        self.notebooks_dir = Path(notebooks_dir)
+    def __init__(self, notebooks_dir: Path | None = None, startup_timeout: float = 60.0):
+        self.notebooks_dir = Path(notebooks_dir or NOTEBOOKS_DIR)
         self.startup_timeout = startup_timeout
         self.token = secrets.token_hex(24)
         self.port = _free_port()
@@ -422,10 +422,9 @@ class NotebookPage:
                     tb = re.sub(r"\x1b\[[0-9;]*m", "", tb)  # ANSI colours
                     problems.append(f"{where} raised {out.get('ename')}: {out.get('evalue')}\n{tb[-1500:]}")
                 elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    # Warnings, tracebacks, text progress bars: the notebooks promise no stderr at all.
                     text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
-                    # A text progress bar may use stderr; a traceback or a warning may not.
-                    if "Traceback" in text or re.search(r"\w+(Warning|Error):", text):
-                        problems.append(f"{where} wrote to stderr:\n{text[-1500:]}")
+                    problems.append(f"{where} wrote to stderr:\n{text[-1500:]}")
         # What the page shows, in case a renderer failed where the model looks fine.
         if not problems:
             shown = self.page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
@@ -505,8 +504,9 @@ class NotebookPage:
         return r
 
     # -- evidence on failure -----------------------------------------------------------------------------
-    def save_artifacts(self, stem: str, directory: Path = ARTIFACTS_DIR) -> list[Path]:
+    def save_artifacts(self, stem: str, directory: Path | None = None) -> list[Path]:
         """A full-page screenshot, the page's console log and the server log tail."""
+        directory = Path(directory or ARTIFACTS_DIR)
         directory.mkdir(parents=True, exist_ok=True)
         saved = []
         shot = directory / f"{stem}.png"
@@ -520,6 +520,23 @@ class NotebookPage:
                        encoding="utf-8")
         saved.append(log)
         return saved
+
+
+def step_problems(step: dict) -> list[str]:
+    """What went wrong in one slider step (empty when the slider moved, the plot changed, the label advanced)."""
+    before, after = step["before"], step["after"]
+    problems = []
+    if after["slider"]["value"] == before["slider"]["value"]:
+        problems.append(f"the slider did not move (its value stayed {before['slider']['text']})")
+    if after["src"] == before["src"]:
+        problems.append("the plot image (.lstm-plot) did not change")
+    n_before, n_after = status_number(before["status"]), status_number(after["status"])
+    if n_after is None or (n_before is not None and n_after <= n_before):
+        problems.append(f"the .lstm-status label went from {before['status']!r} to {after['status']!r}, "
+                        f"expected 'update N' with a larger N")
+    if problems and step["why"] == "timeout":
+        problems.append("nothing more happened within the step timeout")
+    return problems
 
 
 def status_number(text: str) -> int | None:
