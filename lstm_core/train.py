@@ -229,39 +229,29 @@ class TrainResult:
         return len(self.losses)
 
 
-def lr_decay_factor(lr, lr_final, steps):
-    """The per-step factor that takes lr to lr_final in steps-1 steps (1.0 when lr_final is None)."""
-    if lr_final is None:
-        return 1.0
-    if not 0 < lr_final <= lr:
-        raise ValueError(f"lr_final: expected a value in (0, lr={lr}], got {lr_final!r}")
-    return (lr_final / lr) ** (1.0 / max(steps - 1, 1))
-
-
 def batch_seed(seed, step):
     """The seed of mini-batch `step` in a run seeded `seed`: every batch is reproducible alone."""
     return [int(seed), int(step)]
 
 
 def train(model, task, steps, batch_size=64, lr=1e-2, clip=1.0, seed=0, evaluate=None,
-          eval_every=100, target=None, callback=None, report_every=10, lr_final=None):
+          eval_every=100, target=None, callback=None, report_every=10):
     """Train `model` with Adam on mini-batches drawn from `task`.
 
     task(n, seed) -> (xs (T, n, X), y): e.g. functools.partial(adding_problem, T=50).
     Mini-batch k is task(batch_size, seed=[seed, k]).  clip: max global gradient norm (None: off).
-    lr_final: if given, the learning rate decays exponentially from lr at step 0 to lr_final at the
-    last step, lr_k = lr * decay**k (see lr_schedule); None keeps it constant.
     evaluate(model) -> score is called every `eval_every` steps and after the last step; with a
     `target`, training stops as soon as the score reaches it.  callback(step, loss, score) is
     called every `report_every` steps (score is the latest evaluation or None): progress bars.
     """
+    if not isinstance(model, Model):
+        raise ValueError(f"model: expected a Model from init_model, got {type(model).__name__}")
     steps = int(steps)
     if steps < 1:
         raise ValueError(f"steps: expected a positive number of steps, got {steps}")
     if int(batch_size) != batch_size or batch_size < 1:
         raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
     opt = Adam(lr=lr)
-    decay = lr_decay_factor(lr, lr_final, steps)
     arrays = model_arrays(model)
     losses = np.empty(steps)
     evals, score, stopped = [], None, False
@@ -272,7 +262,6 @@ def train(model, task, steps, batch_size=64, lr=1e-2, clip=1.0, seed=0, evaluate
         if not np.isfinite(loss):
             raise FloatingPointError(f"loss became {loss} at step {k}; lower lr or set clip")
         grads, _ = clip_by_global_norm(grads, clip)
-        opt.lr = lr * decay ** k
         arrays = opt.step(arrays, grads)
         model = with_arrays(model, arrays)
         losses[k] = loss
