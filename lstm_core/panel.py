@@ -238,9 +238,9 @@ class Panel:
             self.sliders[s.name] = widgets.FloatSlider(
                 value=s.default, min=s.lo, max=s.hi, step=s.step, description=s.label,
                 readout_format=f".{s.decimals}f", continuous_update=True,
-                style={"description_width": "70px"}, layout=widgets.Layout(width="330px"))
+                style={"description_width": "55px"}, layout=widgets.Layout(width="275px"))
         self.checkboxes = {name: widgets.Checkbox(value=False, description=label, indent=False,
-                                                  layout=widgets.Layout(width="250px"))
+                                                  layout=widgets.Layout(width="265px", margin="0 0 0 10px"))
                            for name, (label, _) in PINS[kind].items()}
         self.main_slider = self.sliders[MAIN_SLIDER[kind]]
         self.main_slider.add_class("lstm-main-slider")
@@ -248,13 +248,13 @@ class Panel:
         self.image.add_class("lstm-plot")
         self.status = widgets.Label("update 0")
         self.status.add_class("lstm-status")
-        names = list(self.sliders)
-        half = (len(names) + 1) // 2
-        columns = [widgets.VBox([self.sliders[n] for n in names[:half]]),
-                   widgets.VBox([self.sliders[n] for n in names[half:]])]
-        if self.checkboxes:
-            columns.append(widgets.VBox(list(self.checkboxes.values())))
-        self.widget = widgets.VBox([widgets.HBox(columns), self.image, self.status])
+        # one column per group: the inputs with the pins under them, then each gate's weights
+        inputs = [self.sliders[n] for n in self.sliders if not n.startswith(("W_", "b_"))]
+        columns = [widgets.VBox(inputs + list(self.checkboxes.values()))]
+        columns += [widgets.VBox([self.sliders[f"W_x{g}"], self.sliders[f"W_h{g}"], self.sliders[f"b_{g}"]])
+                    for g in "figo" if f"b_{g}" in self.sliders]
+        controls = widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap"))
+        self.widget = widgets.VBox([controls, self.image, self.status])
         self.widget.add_class("lstm-panel")
 
         with style_context():
