@@ -93,26 +93,25 @@ def test_cell_update_and_hidden_state_by_hand():
 
 
 @pytest.mark.parametrize("peephole", [False, True], ids=["standard", "peephole"])
-@pytest.mark.parametrize("batched", [False, True], ids=["unbatched", "batched"])
-def test_lstm_step_is_the_composition_of_the_equations(batched, peephole):
+def test_lstm_step_is_the_composition_of_the_equations(peephole):
     p = LSTMParams.random(3, 4, seed=1, peephole=peephole)
     rng = np.random.default_rng(0)
-    B = 5
-    x = rng.standard_normal((B, 3))
-    h, c = rng.standard_normal((B, 4)), rng.standard_normal((B, 4))
+    x, h, c = rng.standard_normal((5, 3)), rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
     f = forget_gate(x, h, p, c)
     i = input_gate(x, h, p, c)
     g = candidate(x, h, p)
     c_t = cell_update(f, c, i, g)
     o = output_gate(x, h, p, c_t)
-    h_t = hidden_state(o, c_t)
-    step = lstm_step(p, x, h, c) if batched else None
-    for b in range(B if not batched else 1):
-        s = step if batched else lstm_step(p, x[b], h[b], c[b])
-        sel = slice(None) if batched else b
-        for name, ref in (("f", f), ("i", i), ("g", g), ("o", o), ("c", c_t), ("h", h_t)):
-            np.testing.assert_allclose(getattr(s, name), ref[sel], rtol=0, atol=TOL,
-                                       err_msg=f"lstm_step: wrong values for {name}_t")
+    expected = {"f": f, "i": i, "g": g, "o": o, "c": c_t, "h": hidden_state(o, c_t)}
+    batch = lstm_step(p, x, h, c)
+    for name, ref in expected.items():
+        np.testing.assert_allclose(getattr(batch, name), ref, rtol=0, atol=TOL,
+                                   err_msg=f"lstm_step (batched): wrong values for {name}_t")
+    for b in range(5):                     # one sequence at a time: (X,) and (H,) in, (H,) out
+        one = lstm_step(p, x[b], h[b], c[b])
+        for name, ref in expected.items():
+            np.testing.assert_allclose(getattr(one, name), ref[b], rtol=0, atol=TOL,
+                                       err_msg=f"lstm_step (unbatched, row {b}): wrong values for {name}_t")
 
 
 def _looped(p, xs, h0, c0, overrides_at):

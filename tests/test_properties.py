@@ -106,3 +106,24 @@ def test_float32_h_can_round_to_exactly_one():
     assert trace.c[-1, 0] > 9 and trace.o[-1, 0] == 1.0, "set-up: c grows past 9 and o rounds to 1"
     assert trace.h[-1, 0] == 1.0, f"float32 h should round to exactly 1.0 here, got {trace.h[-1, 0]!r}"
     assert lstm_forward(p.astype(np.float64), np.zeros((12, 1))).h[-1, 0] < 1.0, "float64 stays below 1 here"
+
+
+def test_extreme_weights_give_no_warning_and_no_nan():
+    """Sliders at their ends: pre-activations of ±1000 saturate the gates to exactly 0 or 1, silently."""
+    import warnings
+    for dtype in (np.float32, np.float64):
+        p = LSTMParams.random(2, 3, seed=1, dtype=dtype)
+        for g, sign in zip("figo", (1, -1, 1, -1)):
+            p = p.with_gate(g, b=np.full(3, sign * 1000.0, dtype))
+        xs = np.linspace(-1, 1, 16, dtype=dtype).reshape(4, 2, 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            trace = lstm_forward(p, xs)
+            step = lstm_step(p, xs[0])
+            back = lstm_backward(p, trace, np.ones_like(trace.h), np.ones((2, 3), dtype))
+        assert np.all(trace.f == 1.0) and np.all(trace.i == 0.0), f"{dtype.__name__}: f, i should saturate exactly"
+        assert np.all(trace.g == 1.0) and np.all(trace.o == 0.0), f"{dtype.__name__}: g, o should saturate exactly"
+        assert np.array_equal(step.f, trace.f[0]) and np.array_equal(step.o, trace.o[0]), \
+            f"{dtype.__name__}: lstm_step and lstm_forward must saturate alike"
+        arrays = [trace.h, trace.c] + list(back.grads.arrays().values()) + [back.dxs, back.dh0, back.dc0]
+        assert all(np.all(np.isfinite(a)) for a in arrays), f"{dtype.__name__}: NaN or inf at the extremes"
