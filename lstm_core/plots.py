@@ -15,6 +15,7 @@ from .activations import sigmoid, tanh
 from .cell import lstm_forward
 from .memory import half_life, retention
 from .params import LSTMParams
+from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
@@ -250,11 +251,16 @@ class MemoryPlot:
         # the readouts and the legend sit to the right of the axes, where no curve can hide them
         ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), frameon=False, fontsize=7,
                   title="init, no input", title_fontsize=7, handlelength=1.6, borderaxespad=0.3)
-        right = offset_copy(ax.transAxes, fig=ax.figure, x=42, y=0, units="points")
+        right = offset_copy(ax.transAxes, fig=ax.figure, x=54, y=0, units="points")
         ax.text(1.03, 0.98, "$t_{1/2}$ (steps)", transform=ax.transAxes, fontsize=8, va="top")
         self.readouts = [Readout(ax, 1.0, 0.86 - 0.1 * k, f"unit {k + 1}", 2, transform=right,
                                  fontsize=8, va="center", color=color)
                          for k in range(n_units)]
+        for k, line in enumerate(self.lines):     # a sample of each unit's line style
+            sample = offset_copy(ax.transAxes, fig=ax.figure, x=0, y=0, units="points")
+            ax.add_line(Line2D([1.025, 1.075], [0.86 - 0.1 * k] * 2, transform=sample, clip_on=False,
+                               color=color, lw=line.get_linewidth(), ls=line.get_linestyle(),
+                               alpha=line.get_alpha()))
         self.artists = self.lines + self.dots + self.marks + [r.value for r in self.readouts]
 
     def update(self, f):
