@@ -3,6 +3,23 @@
     panel = show_panel("f")      # "f" forget gate, "i" input gate + candidate, "c" cell state,
                                  # "o" output gate + hidden state
 
+Public API
+    show_panel(kind, **options) -> Panel   static figure of the default state (plt.show()), then
+                                           the live widget; options as make_panel
+    make_panel(kind, **options) -> Panel   the same without displaying anything (tests, benchmarks)
+        options: initial slider / pin values by name (b_f=0.0, pin_i=True), params= (the fixed
+        part of the cell, default toy_params()), figsize=, dpi=
+    Panel.sliders      {name: FloatSlider}; names are SLIDERS[kind] (x_t, h_prev, c_prev, W_xf,
+                       W_hf, b_f, ...; panel "c": f, i, g, c_prev)
+    Panel.checkboxes   {name: Checkbox}, the pins of PINS[kind] (pin_f, pin_i, pin_o, pin_o0)
+    Panel.main_slider  the slider with class lstm-main-slider (MAIN_SLIDER[kind])
+    Panel.set(**values) -> bytes   set sliders / pins, redraw once, synchronously; returns the PNG
+    Panel.values, Panel.pins       current slider values, ticked pin names
+    Panel.step         the lstm_core Step shown;  Panel.inputs() -> (step, x_t, h_prev, c_prev)
+    Panel.png, Panel.figure, Panel.widget, Panel.image, Panel.status, Panel.updates
+    Panel.static_figure(pyplot=True) -> Figure   an ordinary figure of the current state
+    toy_params(seed=0), compute(kind, values, pins=()) -> (step, x_t, h_prev, c_prev)
+
 The toy cell (documented so notebooks can explain it): one input (X = 1) and H = 3 hidden units,
 the rest of the cell drawn by LSTMParams.random(1, 3, seed=0, forget_bias=1.0).  The sliders set
 the studied gate's weights for all units at once,
@@ -13,15 +30,17 @@ and h_{t−1} = h·[1, 1, 1], c_{t−1} = c·[1, 1, 1].  So every unit has the p
 z_k = w_x·x_t + w_h·h + b + (k − 2): three points one unit apart on the activation curve, which
 shows how σ squeezes equal steps in z into unequal steps in the gate.  Unit 2 (the middle one)
 is the one the diagram and the text read out.  Panel "c" pins f, i, g to the slider values
-through lstm_step's overrides, so there every unit is the same.
+through lstm_step's overrides, so there every unit is the same.  Weights, biases, x_t and c_{t−1}
+range over ±10; h_{t−1} over ±1, since h = o·tanh(c) never leaves (−1, 1).
 
 Contract with the browser tests (BRIEF): the widget is a VBox with class `lstm-panel`, the main
 slider has class `lstm-main-slider`, the plot is an ipywidgets.Image with class `lstm-plot`,
-and a Label with class `lstm-status` reads "update N" after the N-th drawing.
+and a Label with class `lstm-status` reads "update N" after the N-th drawing (the first drawing,
+when the panel is built, is update 1).
 
 Speed: the figure is built once; an update changes artist data, restores the cached background
-and draws only the changed artists (Agg blitting), then encodes the PNG with PIL at a low
-compression level.  benchmarks/slider_latency.py measures it.
+and draws only the changed artists (Agg blitting) on a text-caching canvas, then encodes the PNG
+quickly (lstm_core.render).  benchmarks/slider_latency.py measures it.
 """
 import warnings
 from contextlib import contextmanager
@@ -227,6 +246,10 @@ class Panel:
         _check_kind(kind)
         self.kind = kind
         self.base = toy_params() if params is None else params
+        if not isinstance(self.base, LSTMParams) or (self.base.input_size, self.base.hidden_size) != (1, H):
+            got = (f"X={self.base.input_size}, H={self.base.hidden_size}" if isinstance(self.base, LSTMParams)
+                   else type(self.base).__name__)
+            raise ValueError(f"params: expected LSTMParams with X=1, H={H} (the toy cell), got {got}")
         specs = {s.name: s for s in SLIDERS[kind]}
         self._specs = specs
         unknown = set(values) - set(specs) - set(PINS[kind])

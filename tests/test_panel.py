@@ -279,6 +279,8 @@ def test_bad_input_raises_value_errors_naming_the_argument(panels):
         P.make_panel("z")
     with pytest.raises(ValueError, match="values: expected slider or pin names"):
         P.make_panel("o", b_f=1.0)
+    with pytest.raises(ValueError, match="params: expected LSTMParams with X=1, H=3 .* got X=2, H=4"):
+        P.make_panel("f", params=lc.LSTMParams.random(2, 4))
 
 
 # ----- the cell diagram and the style helpers -----------------------------------------------------
