@@ -116,6 +116,8 @@ class LabServer:
                # JUPYTER_PATH could bring in another python3 kernelspec.
                if k not in ("MPLBACKEND", "JUPYTER_PATH", "JUPYTER_PREFER_ENV_PATH")}
         env.update({k: str(v) for k, v in dirs.items()})
+        # In a venv Jupyter would look in the env's data dir first; ours comes first, so its kernelspec wins.
+        env["JUPYTER_PREFER_ENV_PATH"] = "0"
         env["PYTHONUNBUFFERED"] = "1"
 
         # Lab settings as user settings: one JSON file per plugin.
@@ -177,6 +179,11 @@ class LabServer:
     # -- use ---------------------------------------------------------------------------------------
     def notebook_url(self, name: str) -> str:
         return f"{self.base_url}/lab/tree/{quote(name)}?reset&token={self.token}"
+
+    def api(self, path: str):
+        """GET /api/<path> from the server, as JSON."""
+        with urllib.request.urlopen(f"{self.base_url}/api/{path}?token={self.token}", timeout=10) as resp:
+            return json.load(resp)
 
     def log_tail(self, n_chars: int = 4000) -> str:
         try:

@@ -7,6 +7,8 @@ On failure, a screenshot and the page's console log go to test-artifacts/.
 """
 import contextlib
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +25,14 @@ def artifacts_on_failure(nb_page, stem):
         saved = nb_page.save_artifacts(stem)
         print("saved " + ", ".join(os.path.relpath(p) for p in saved))
         raise
+
+
+def test_lab_kernel_is_this_python(lab_server):
+    """The notebooks run in the interpreter running pytest, as nbval's --nbval-current-env does."""
+    specs = lab_server.api("kernelspecs")
+    assert specs["default"] == "python3", f"default kernel is {specs['default']!r}"
+    argv = specs["kernelspecs"]["python3"]["spec"]["argv"]
+    assert Path(argv[0]) == Path(sys.executable), f"python3 kernel runs {argv[0]}, not {sys.executable}"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
