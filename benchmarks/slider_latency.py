@@ -51,8 +51,7 @@ def _sequence_panel():
 
 
 def _int_sweep(name, lo, hi, n):
-    values = [{name: int(round(d[name]))} for d in _sweep(name, lo, hi, n)]
-    return values
+    return [{name: int(round(d[name]))} for d in _sweep(name, lo, hi, n)]
 
 
 # One line per panel: (label, factory returning an object with .set(**values), .png and
@@ -107,8 +106,9 @@ def measure(label, factory, values, n_fast, n_naive):
     fast, naive, cpu = _ms(fast), _ms(naive), _ms(cpu)
     w, h = panel.figure.canvas.get_width_height(physical=True)
     return dict(label=label, build=build, size=f"{w}x{h}", n=len(fast), median=statistics.median(fast),
-                p95=_p95(fast), cpu_median=statistics.median(cpu), naive_median=statistics.median(naive), naive_p95=_p95(naive),
-                ratio=statistics.median(naive) / statistics.median(fast), png_kb=len(panel.png) / 1024)
+                p95=_p95(fast), cpu_median=statistics.median(cpu), naive_median=statistics.median(naive),
+                naive_p95=_p95(naive), ratio=statistics.median(naive) / statistics.median(fast),
+                png_kb=len(panel.png) / 1024)
 
 
 def main(argv=None):
@@ -136,7 +136,8 @@ def main(argv=None):
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['label']} | {r['size']} px, {r['png_kb']:.0f} KB | {r['n']} | {r['median']:.1f} ms | "
-              f"{r['p95']:.1f} ms | {r['cpu_median']:.1f} ms | {r['naive_median']:.1f} ms | {r['naive_p95']:.1f} ms | {r['ratio']:.1f}x |")
+              f"{r['p95']:.1f} ms | {r['cpu_median']:.1f} ms | {r['naive_median']:.1f} ms | "
+              f"{r['naive_p95']:.1f} ms | {r['ratio']:.1f}x |")
     missed = [r["label"] for r in rows if r["median"] > GOAL_MS or r["ratio"] < GOAL_RATIO]
     return 1 if missed else 0
 

@@ -9,7 +9,9 @@
        x_t ──┘
 
 Build once with CellDiagram(ax, highlight="f"), then call update(step, c_prev, h_prev, x_t):
-only texts and line widths change, so a slider can drive it.  The numbers come from an
+only texts and line widths change, so a slider can drive it.  draw_cell(ax, ...) does both in one
+call; cell_figure(step, ...) makes a figure of the right shape (10 x 4.4 inches) around it.  On an
+axes narrower than ~9.5 inches the text shrinks so that nothing overlaps.  The numbers come from an
 lstm_core Step; the two terms of Eq. (4), f·c_{t-1} (keep) and i·g (write), are labelled
 separately and also come from lstm_core.cell_update.
 """
@@ -53,13 +55,15 @@ class CellDiagram:
         box = ax.get_position()
         w, h = box.width * ax.figure.get_figwidth(), box.height * ax.figure.get_figheight()
         self.rx = _NODE_R * (h / 7) / (w / 12)
+        # the picture is laid out for an axes about 10 inches wide; text shrinks with a smaller one
+        self.scale = min(1.0, w / 9.5, h / 2.6)
         ax.add_patch(FancyBboxPatch((1.25, 0.45), 9.7, 6.05, boxstyle="round,pad=0.02,rounding_size=0.35",
                                     fc="#F6F6F6", ec=MUTED, lw=1, zorder=0))
         if title:
             what = {None: "", "f": " — forget gate", "i": " — input gate", "g": " — candidate",
                     "o": " — output gate", "c": " — cell state", "h": " — hidden state"}[highlight]
             ax.set_title(f"LSTM cell{what}: values of unit {self.unit + 1}, line width ∝ |value|",
-                         fontsize=10)
+                         fontsize=10 * max(self.scale, 0.8))
         self.flows = {}     # name -> (Line2D, scale)
         self.values = {}    # name -> Text
         self._build_flows()
@@ -115,7 +119,7 @@ class CellDiagram:
         circle = Ellipse((x, y), 2 * self.rx * wide, 2 * _NODE_R, fc="white", ec=INK, lw=1.2,
                          alpha=max(alpha, 0.6), zorder=4)
         self.ax.add_patch(circle)
-        text = self.ax.text(x, y, symbol, ha="center", va="center", fontsize=10 if len(symbol) < 3 else 7,
+        text = self.ax.text(x, y, symbol, ha="center", va="center", fontsize=(10 if len(symbol) < 3 else 7) * self.scale,
                             zorder=5, alpha=max(alpha, 0.6))
         self.nodes += [circle, text]
 
@@ -136,13 +140,13 @@ class CellDiagram:
             self.ax.add_patch(box)
             self.nodes.append(box)
             self.nodes.append(self.ax.text(X[g], _Y_GATE, f"{g}: " + _GATE_FN[g], ha="center",
-                                           va="center", color="white", fontsize=10,
+                                           va="center", color="white", fontsize=10 * self.scale,
                                            fontweight="bold", zorder=5))
 
     def _label(self, name, x, y, label, color=INK, va="center"):
         """A readout: static maths label ending at x, live number after it (see style.Readout)."""
         # the static label gets a white backing: it may sit over the cell's outline
-        self.values[name] = Readout(self.ax, x, y, label, self.decimals, color=color, fontsize=9,
+        self.values[name] = Readout(self.ax, x, y, label, self.decimals, color=color, fontsize=9 * self.scale,
                                     va=va, zorder=6, label_kw=dict(bbox=dict(
                                         boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.85)))
 
@@ -186,6 +190,19 @@ class CellDiagram:
         for name, readout in self.values.items():
             readout.set(vals[name])
         return False
+
+
+def cell_figure(step, c_prev, h_prev, x_t, highlight=None, unit=0, decimals=2, width=10.0):
+    """A new pyplot figure holding just the cell diagram at the size it was drawn for (text at
+    full size from width=9.5 inches up).  Returns (fig, CellDiagram); end the cell with plt.show()."""
+    import matplotlib.pyplot as plt
+
+    from .style import style_context
+    with style_context():
+        fig = plt.figure(figsize=(width, 0.44 * width))
+        ax = fig.add_axes((0.0, 0.0, 1.0, 0.93))
+        diagram = draw_cell(ax, step, c_prev, h_prev, x_t, highlight=highlight, unit=unit, decimals=decimals)
+    return fig, diagram
 
 
 def draw_cell(ax, step, c_prev, h_prev, x_t, highlight=None, unit=0, decimals=2):

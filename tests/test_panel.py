@@ -366,3 +366,19 @@ def test_pins_of_the_same_gate_exclude_each_other():
     assert not p.checkboxes["pin_o"].value and np.allclose(p.step.o, 0.0) and np.allclose(p.step.h, 0.0)
     p.set(pin_o=True)
     assert not p.checkboxes["pin_o0"].value and np.allclose(p.step.h, np.tanh(p.step.c))
+
+
+def test_cell_figure_has_full_size_text_and_a_small_axes_shrinks_it():
+    import matplotlib.pyplot as plt
+    from lstm_core.diagram import cell_figure
+    params = P.toy_params()
+    x, h, c = np.array([0.5]), np.full(H, 0.2), np.ones(H)
+    step = lc.lstm_step(params, x, h, c)
+    fig, d = cell_figure(step, c, h, x, highlight="c", unit=1)
+    assert d.scale == 1.0 and d.values["c"].value.get_fontsize() == pytest.approx(9.0)
+    assert d.values["c"].value.get_text() == fmt(step.c[1], 2)
+    small_fig, small_ax = plt.subplots(figsize=(5, 2.5))
+    small = CellDiagram(small_ax)
+    assert small.scale < 0.6 and small.values["c"].value.get_fontsize() < 5.5
+    plt.close(fig)
+    plt.close(small_fig)
