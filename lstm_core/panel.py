@@ -354,6 +354,8 @@ class Panel:
     def _on_change(self, change):
         if self._quiet:
             return
+        if change["owner"] in self.sliders.values() and abs(change["new"] - change["old"]) < 1e-9:
+            return     # the browser echoing a value it rounded to the step (0.2 -> 0.19999999999999996)
         for name, box in self.checkboxes.items():
             if change["owner"] is box and change["new"]:
                 self._exclusive(name)

@@ -382,3 +382,23 @@ def test_cell_figure_has_full_size_text_and_a_small_axes_shrinks_it():
     assert small.scale < 0.6 and small.values["c"].value.get_fontsize() < 5.5
     plt.close(fig)
     plt.close(small_fig)
+
+
+def test_show_panel_displays_and_returns_the_panel_without_warnings():
+    import matplotlib.pyplot as plt
+    before = plt.get_fignums()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = P.show_panel("o", b_o=-1.5)
+    assert isinstance(p, P.Panel) and p.values["b_o"] == -1.5
+    assert np.allclose(p.step.o[1], lc.sigmoid(0.5 * 1.0 + 0.2 * 1.0 - 1.5))
+    assert plt.get_fignums() == before, "the static figure must not stay open under Agg"
+
+
+def test_a_value_echoed_back_rounded_does_not_redraw():
+    p = P.make_panel("f")
+    n = p.updates
+    p.sliders["h_prev"].value = 0.2 - 1e-16 * 3          # what noUiSlider sends back for 0.2
+    assert p.updates == n
+    p.sliders["h_prev"].value = 0.25
+    assert p.updates == n + 1
