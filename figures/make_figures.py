@@ -1,6 +1,10 @@
-"""Write every static figure in figures/ from lstm_core.  Deterministic: seeded, same bytes each run.
+"""Write every figure in figures/ that is drawn from lstm_core.  Deterministic: seeded, same bytes
+each run, each PNG under 200 KB (the script stops if one is not).
 
     python figures/make_figures.py
+
+(The JupyterLab screenshot, figures/jupyterlab_panel.png, comes from a browser instead:
+figures/make_lab_screenshot.py.)
 
 Writes
     lstm_cell.png           README hero: the cell diagram with the numbers of one step
