@@ -65,7 +65,7 @@ class CellDiagram:
             ax.set_title(f"LSTM cell{what}: values of unit {self.unit + 1}, line width ∝ |value|",
                          fontsize=10 * max(self.scale, 0.8))
         self.flows = {}     # name -> (Line2D, scale)
-        self.values = {}    # name -> Text
+        self.values = {}    # name -> Readout (static maths label + live number)
         self._build_flows()
         self._build_nodes()
         self._build_labels()
@@ -168,8 +168,13 @@ class CellDiagram:
 
     # ----- live values ------------------------------------------------------------------------
     def _pick(self, v):
+        """Unit `self.unit` of a (H,) vector (or of the first row of a batch); a scalar as is."""
         v = np.asarray(v, float)
-        return float(v) if v.ndim == 0 else float(v.reshape(-1, v.shape[-1])[0, min(self.unit, v.shape[-1] - 1)])
+        if v.ndim == 0:
+            return float(v)
+        if not 0 <= self.unit < v.shape[-1]:
+            raise ValueError(f"unit: expected a unit index in 0..{v.shape[-1] - 1}, got {self.unit}")
+        return float(v.reshape(-1, v.shape[-1])[0, self.unit])
 
     def update(self, step, c_prev, h_prev, x_t):
         """Show one unit of `step` (an lstm_core Step computed from c_prev, h_prev, x_t).

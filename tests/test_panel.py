@@ -402,3 +402,13 @@ def test_a_value_echoed_back_rounded_does_not_redraw():
     assert p.updates == n
     p.sliders["h_prev"].value = 0.25
     assert p.updates == n + 1
+
+
+def test_cell_diagram_rejects_a_unit_the_step_does_not_have():
+    import matplotlib.pyplot as plt
+    params = P.toy_params()
+    step = lc.lstm_step(params, np.array([0.5]))
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="unit: expected a unit index in 0..2, got 3"):
+        draw_cell(ax, step, np.zeros(H), np.zeros(H), np.array([0.5]), unit=3)
+    plt.close(fig)
