@@ -41,6 +41,15 @@ class Model:
     per_step: bool = False
     forget_gate: bool = True
 
+    def __post_init__(self):
+        if not isinstance(self.cell, (LSTMParams, RNNParams)):
+            raise ValueError(f"cell: expected an LSTMParams or RNNParams, got {type(self.cell).__name__}")
+        H = self.cell.hidden_size
+        check_shape("V", float_array("V", self.V), (H, 1), f"H={H} from the cell, one output")
+        check_shape("b_y", float_array("b_y", self.b_y), (1,), "one output")
+        if not self.forget_gate and not isinstance(self.cell, LSTMParams):
+            raise ValueError("forget_gate: a vanilla RNN has no forget gate; expected True for an RNN cell")
+
     @property
     def kind(self):
         return "lstm" if isinstance(self.cell, LSTMParams) else "rnn"

@@ -309,3 +309,12 @@ def test_trained_panel_follows_the_widget_contract():
     assert panel.view.example == 4 and panel.status.value == "update 3"
     with pytest.raises(ValueError, match=r"^example: expected an integer in \[0, 4\]"):
         panel.set(example=5)
+
+
+def test_model_checks_its_readout_shape():
+    from lstm_core.train import Model
+    cell = LSTMParams.random(2, 4, seed=0)
+    with pytest.raises(ValueError, match=r"^V: expected shape \(4, 1\)"):
+        Model(cell, np.zeros((3, 1)), np.zeros(1))
+    with pytest.raises(ValueError, match="^cell: expected an LSTMParams or RNNParams"):
+        Model("not a cell", np.zeros((4, 1)), np.zeros(1))
