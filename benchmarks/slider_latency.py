@@ -54,23 +54,47 @@ def _int_sweep(name, lo, hi, n):
     return [{name: int(round(d[name]))} for d in _sweep(name, lo, hi, n)]
 
 
-# One line per panel: (label, factory returning an object with .set(**values), .png and
-# .static_figure(pyplot=False), values(n) -> list of set() keyword dicts).
+def _gradflow_panel():
+    from lstm_core.gradflow_panel import GradFlowPanel
+    return GradFlowPanel()
+
+
+def _gradflow_naive(panel):
+    """Notebook 00's panel has no static_figure(); its plain figure is flow_figure(compare_flow(...))."""
+    import matplotlib.pyplot as plt
+    from lstm_core.gradflow import compare_flow
+    from lstm_core.gradflow_panel import flow_figure
+    v = panel.values
+    fig = flow_figure(compare_flow(v["rho"], v["b_f"], panel.setup), figsize=panel.figure.get_size_inches(),
+                      dpi=panel.figure.dpi)
+    try:
+        return _png_of(fig)
+    finally:
+        plt.close(fig)
+
+
+def _png_of(fig):
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi)
+    return buf.getvalue()
+
+
+def naive_png(panel):
+    """The naive update: a brand-new figure of the same content, drawn and encoded."""
+    return _png_of(panel.static_figure(pyplot=False))
+
+
+# One line per panel: (label, factory returning an object with .set(**values) -> PNG bytes and
+# .figure, values(n) -> list of set() keyword dicts[, naive(panel) -> PNG bytes of a new figure of
+# the same state; default naive_png, which uses panel.static_figure(pyplot=False)]).
 PANELS = [
+    ("00 gradient flow (00), drag rho", _gradflow_panel, lambda n: _sweep("rho", 0.05, 2.5, n), _gradflow_naive),
     ("f  forget gate (01), drag b_f", _gate_panel("f"), lambda n: _sweep("b_f", -10, 10, n)),
     ("i  input gate (02), drag b_i", _gate_panel("i"), lambda n: _sweep("b_i", -10, 10, n)),
     ("c  cell state (03), drag f", _gate_panel("c"), lambda n: _sweep("f", 0, 1, n)),
     ("o  output gate (04), drag b_o", _gate_panel("o"), lambda n: _sweep("b_o", -10, 10, n)),
     ("05 time slider (05), drag t", _sequence_panel, lambda n: _int_sweep("t", 0, 23, n)),
 ]
-
-
-def naive_png(panel):
-    """The naive update: a brand-new figure of the same content, drawn and encoded."""
-    fig = panel.static_figure(pyplot=False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    return buf.getvalue()
 
 
 def _ms(seconds):
@@ -81,7 +105,7 @@ def _p95(xs):
     return float(np.percentile(xs, 95))
 
 
-def measure(label, factory, values, n_fast, n_naive):
+def measure(label, factory, values, n_fast, n_naive, naive_png=naive_png):
     t0 = time.perf_counter()
     panel = factory()
     build = time.perf_counter() - t0
@@ -121,10 +145,10 @@ def main(argv=None):
     print(f"# slider latency — {platform.python_version()}, matplotlib {mpl.__version__}, "
           f"{os.cpu_count()} cores, load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rows = []
-    for label, factory, values in PANELS:
+    for label, factory, values, *naive in PANELS:
         if not label.startswith(args.only):
             continue
-        r = measure(label, factory, values, args.updates, args.naive)
+        r = measure(label, factory, values, args.updates, args.naive, *naive)
         rows.append(r)
         ok = r["median"] <= GOAL_MS and r["ratio"] >= GOAL_RATIO
         print(f"{label:32s} median {r['median']:6.1f} ms  p95 {r['p95']:6.1f} ms  (CPU {r['cpu_median']:5.1f} ms)"
