@@ -139,6 +139,14 @@ class LabServer:
         return env
 
     def start(self) -> "LabServer":
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
         shutil.copytree(self.notebooks_dir, self.root_dir,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         env = self._environment()
@@ -147,18 +155,13 @@ class LabServer:
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root_dir}",
             "--LabApp.expose_app_in_browser=True",
-            "--ServerApp.open_browser=False",
         ]
         with open(self.log_path, "wb") as log:
-            # Its own process group, so stop() ends the server together with its kernels.
+            # Its own process group, so stop() can end everything it started. Kernels get their own sessions
+            # from jupyter_client; the server shuts them down on SIGTERM, and they exit if it dies.
             self.proc = subprocess.Popen(cmd, cwd=self.root_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        self._wait_ready()
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
@@ -193,7 +196,7 @@ class LabServer:
 
     # -- tear-down ---------------------------------------------------------------------------------
     def stop(self) -> None:
-        """End the server and its kernels (the whole process group), then delete the temp folder."""
+        """SIGTERM (the server then shuts its kernels down), SIGKILL if needed; delete the temp folder."""
         proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
             for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
@@ -207,7 +210,7 @@ class LabServer:
                 except subprocess.TimeoutExpired:
                     continue
         if proc is not None:
-            try:  # kernels left in the group after the server exited
+            try:  # anything left in the server's process group
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
