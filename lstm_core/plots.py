@@ -5,22 +5,25 @@ changes artist data (the panels redraw ~30 times a second while a slider moves).
 returns True when the axes limits had to change, i.e. when a full redraw is needed instead of a
 blit.  `artists` lists what changes on update, in drawing order.
 
-Functions with the same names in snake_case (`plot_activation`, `plot_gate_values`,
-`plot_memory`, `plot_forget_bias_effect`) draw a finished figure in one call for notebooks and
-the figure script.
+One-call functions draw a finished plot for notebooks and the figure script:
+    plot_activation(ax, z, a, kind="sigmoid", gate="f", pinned=False, focus=1) -> ActivationCurve
+    plot_gate_values(ax, values, gates, title="") -> GateBars        e.g. ([step.f], ["f"])
+    plot_memory(ax, f, steps=25, focus=1) -> MemoryPlot              f: (H,) forget gate
+    plot_forget_bias_effect(ax, X=4, H=32, T=40, seed=0) -> {b_f: (T+1, H) memory kept}
+    memory_check(f, steps) -> (f^t from memory.retention, c_t/c_0 from lstm_forward with i = 0)
+    forget_bias_effect(X, H, T, seed) -> the data of plot_forget_bias_effect
 """
 import numpy as np
-
-from .activations import sigmoid, tanh
-from .cell import lstm_forward
-from .memory import half_life, retention
-from .params import LSTMParams
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
-from .style import GATE_COLORS, INK, MUTED, Readout, fmt
+from .activations import sigmoid, tanh
+from .cell import lstm_forward
+from .memory import half_life, retention
+from .params import LSTMParams
+from .style import GATE_COLORS, GATE_LABELS, INK, MUTED, Readout, fmt
 
 _ACTIVATIONS = {"sigmoid": (sigmoid, r"\sigma", (-0.05, 1.05)), "tanh": (tanh, r"\tanh", (-1.1, 1.1))}
 _Y_LADDER = (1.15, 2.5, 5.0, 12.0, 25.0)
@@ -247,10 +250,10 @@ class MemoryPlot:
         ax.set_ylim(0, 1.05)
         ax.set_xlabel("steps $t$ with $i = 0$")
         ax.set_ylabel(r"memory left $c_t / c_0 = f^{\,t}$")
-        ax.set_title(r"memory: $t_{1/2} = \ln 0.5\, /\, \ln f$")
+        ax.set_title(r"if $f$ stays: $t_{1/2} = \ln 0.5\, /\, \ln f$")
         # the readouts and the legend sit to the right of the axes, where no curve can hide them
         ax.legend(loc="lower left", bbox_to_anchor=(1.0, 0.0), frameon=False, fontsize=7,
-                  title="init, no input", title_fontsize=7, handlelength=1.6, borderaxespad=0.3)
+                  title="bias only, $z_f = b_f$", title_fontsize=7, handlelength=1.6, borderaxespad=0.3)
         right = offset_copy(ax.transAxes, fig=ax.figure, x=54, y=0, units="points")
         ax.text(1.03, 0.98, "$t_{1/2}$ (steps)", transform=ax.transAxes, fontsize=8, va="top")
         self.readouts = [Readout(ax, 1.0, 0.86 - 0.1 * k, f"unit {k + 1}", 2, transform=right,
@@ -324,7 +327,6 @@ def plot_activation(ax, z, a, kind="sigmoid", gate="f", pinned=False, focus=1):
 
 def plot_gate_values(ax, values, gates, title=""):
     """Bars of one or more (H,) gate vectors, e.g. plot_gate_values(ax, [step.f], ["f"])."""
-    from .style import GATE_LABELS
     values = [np.atleast_1d(v) for v in values]
     bars = GateBars(ax, [(GATE_LABELS.get(g, g), GATE_COLORS.get(g, INK)) for g in gates],
                     values[0].size, title=title)
