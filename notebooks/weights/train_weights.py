@@ -13,7 +13,7 @@ the seed, the number of training steps and the learning rate.
     reset_noforget.npz  the same with f pinned to 1: train_reset(forget_gate=False)
 
 Training is deterministic on one machine; on another CPU, floating-point rounding can make the
-weights differ slightly.  Takes about 15 s on an idle 2-core machine.
+weights differ slightly.  Took about 30 s on the shared 2-core machine while others used it.
 """
 from pathlib import Path
 
