@@ -260,7 +260,7 @@ class Panel:
         for s in specs.values():
             self.sliders[s.name] = widgets.FloatSlider(
                 value=s.default, min=s.lo, max=s.hi, step=s.step, description=s.label,
-                readout_format=f".{s.decimals}f", continuous_update=True,
+                readout_format=".2f", continuous_update=True,
                 style={"description_width": "55px"}, layout=widgets.Layout(width="275px"))
         self.checkboxes = {name: widgets.Checkbox(value=False, description=label, indent=False,
                                                   layout=widgets.Layout(width="265px", margin="0 0 0 10px"))
