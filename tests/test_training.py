@@ -122,7 +122,8 @@ def test_clipping_caps_the_global_norm_and_keeps_the_direction():
 
 
 def test_adam_and_clipping_match_torch():
-    import torch
+    torch = pytest.importorskip("torch", reason="torch is not installed: Adam and clipping cannot be compared "
+                                "with torch.optim (CI installs torch==2.13.0)")
     rng = np.random.default_rng(4)
     start = {"w": rng.standard_normal((3, 2)), "b": rng.standard_normal(2)}
     tparams = {n: torch.tensor(a, requires_grad=True) for n, a in start.items()}
