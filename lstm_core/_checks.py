@@ -43,3 +43,21 @@ def working_dtype(*dtypes):
     """The float dtype a computation runs in: float32 only when every float input is float32."""
     floats = [np.dtype(d) for d in dtypes if np.issubdtype(np.dtype(d), np.floating)]
     return np.result_type(*floats) if floats else np.dtype(np.float64)
+
+
+def initial_state(name, value, shape, dtype):
+    """A state argument (h0, c0, h_prev, ...): zeros of `shape` when None, else `value` checked
+    to be finite with exactly `shape`, in `dtype`."""
+    if value is None:
+        return np.zeros(shape, dtype)
+    arr = float_array(name, value)
+    check_shape(name, arr, shape, "(H,) for one sequence, (B, H) for a batch")
+    return arr.astype(dtype, copy=False)
+
+
+def freeze_fields(obj, arrays, dtype):
+    """Set each {name: array} on the frozen dataclass `obj` as its own read-only copy in `dtype`."""
+    for n, a in arrays.items():
+        a = np.array(a, dtype=dtype)  # own copy: params never alias the caller's arrays
+        a.setflags(write=False)
+        object.__setattr__(obj, n, a)

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_shape, float_array, working_dtype
+from ._checks import check_shape, float_array, initial_state, working_dtype
 from .activations import sigmoid, softmax
 from .params import GATES, LSTMGrads, LSTMParams
 
@@ -122,8 +122,8 @@ def lstm_step(params, x_t, h_prev=None, c_prev=None, overrides=None):
     shape = (x_t.shape[0], H) if batched else (H,)
     check_shape("x_t", x_t, shape[:-1] + (X,), f"X={X} from params")
     dtype = working_dtype(p.dtype, x_t.dtype)
-    h_prev = _state("h_prev", h_prev, shape, dtype)
-    c_prev = _state("c_prev", c_prev, shape, dtype)
+    h_prev = initial_state("h_prev", h_prev, shape, dtype)
+    c_prev = initial_state("c_prev", c_prev, shape, dtype)
     pins = _check_overrides(overrides, allowed=[(), (H,), shape], shapes_text=f"(), ({H},) or {shape}")
 
     z = {g: gate_preactivation(x_t, h_prev, p, g, c_prev) for g in "fig"}
@@ -200,8 +200,8 @@ def lstm_forward(params, xs, h0=None, c0=None, overrides=None):
     B = xs.shape[1] if batched else 1
     user_state = (B, H) if batched else (H,)
     dtype = working_dtype(p.dtype, xs.dtype)
-    h0 = _state("h0", h0, user_state, dtype).reshape(B, H)
-    c0 = _state("c0", c0, user_state, dtype).reshape(B, H)
+    h0 = initial_state("h0", h0, user_state, dtype).reshape(B, H)
+    c0 = initial_state("c0", c0, user_state, dtype).reshape(B, H)
     trace_shape = (T, B, H) if batched else (T, H)
     pins = _check_overrides(overrides, allowed=[(), (H,), trace_shape],
                             shapes_text=f"(), ({H},) or {trace_shape}")
@@ -288,7 +288,7 @@ def lstm_backward(params, trace, dh, dc_last=None):
     user = (T, B, H) if trace.batched else (T, H)
     dh = check_shape("dh", float_array("dh", dh, dtype), user, "the shape of trace.h").reshape(T, B, H)
     state = (B, H) if trace.batched else (H,)
-    dc = _state("dc_last", dc_last, state, dtype).reshape(B, H).copy()
+    dc = initial_state("dc_last", dc_last, state, dtype).reshape(B, H).copy()
 
     W_x, W_h, _ = (a.astype(dtype, copy=False) for a in p.stacked())
     H2, H3 = 2 * H, 3 * H
@@ -375,14 +375,6 @@ def _check_params(params):
     if not isinstance(params, LSTMParams):
         raise ValueError(f"params: expected an LSTMParams, got {type(params).__name__}")
     return params
-
-
-def _state(name, value, shape, dtype):
-    if value is None:
-        return np.zeros(shape, dtype)
-    arr = float_array(name, value)
-    check_shape(name, arr, shape, "(H,) for one sequence, (B, H) for a batch")
-    return arr.astype(dtype, copy=False)
 
 
 def _check_overrides(overrides, allowed, shapes_text):

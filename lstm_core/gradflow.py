@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_shape, float_array
-from .cell import Trace, _check_params, _state, lstm_forward
+from ._checks import check_shape, float_array, initial_state
+from .cell import Trace, _check_params, lstm_forward
 from .params import GATES, LSTMParams
 from .rnn import RNNParams, rnn_forward, rnn_state_grads
 
@@ -84,7 +84,7 @@ def lstm_state_grads(params, trace, dh, dc_last=None):
     dtype = trace.hs.dtype
     user = (T, B, H) if trace.batched else (T, H)
     dh = check_shape("dh", float_array("dh", dh, dtype), user, "the shape of trace.h").reshape(T, B, H)
-    dc = _state("dc_last", dc_last, (B, H) if trace.batched else (H,), dtype).reshape(B, H).copy()
+    dc = initial_state("dc_last", dc_last, (B, H) if trace.batched else (H,), dtype).reshape(B, H).copy()
 
     _, W_h, _ = (a.astype(dtype, copy=False) for a in p.stacked())
     W_hT = np.ascontiguousarray(W_h.T)

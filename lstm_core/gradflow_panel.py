@@ -12,11 +12,10 @@ Contract with the browser tests (BRIEF): a VBox with class `lstm-panel`, the mai
 that reads "update N" after the N-th drawing.  The figure is built once; an update sets line data
 and blits the changed artists over a cached background (axis limits are fixed), then encodes a PNG.
 """
-import warnings
-
 import numpy as np
 
 from .gradflow import compare_flow, flow_setup
+from .render import LiveImage, LivePanel, panel_box
 from .style import GATE_COLORS, INK, MUTED, fmt, style_context
 
 RHO = dict(lo=0.05, hi=2.5, step=0.05, default=0.9)
@@ -77,7 +76,7 @@ def flow_figure(flow, figsize=FIGSIZE, dpi=100):
     return fig
 
 
-class GradFlowPanel:
+class GradFlowPanel(LivePanel):
     """Sliders + live figure.  Attributes: sliders {"rho", "b_f"}, main_slider, image, status,
     widget (the VBox to display), figure, flow (the FlowComparison shown), png, updates."""
 
@@ -95,20 +94,12 @@ class GradFlowPanel:
                                        description=r"LSTM \(b_f\)", readout_format=".1f", **common),
         }
         self.main_slider = self.sliders["rho"]
-        self.main_slider.add_class("lstm-main-slider")
-        self.image = widgets.Image(format="png")
-        self.image.add_class("lstm-plot")
-        self.status = widgets.Label("update 0")
-        self.status.add_class("lstm-status")
-        self.widget = widgets.VBox([widgets.VBox(list(self.sliders.values())), self.image, self.status])
-        self.widget.add_class("lstm-panel")
         with style_context():
             self.figure = Figure(figsize=figsize, dpi=dpi)
             FigureCanvasAgg(self.figure)
             self._view = FlowFigure(self.figure, animated=True)
-        self._background = None
-        self.updates = 0
-        self.png = b""
+        self.live = LiveImage(self.figure)
+        self.widget = panel_box([widgets.VBox(list(self.sliders.values()))], self.main_slider, self.live)
         self.flow = None
         self._quiet = False
         self.set(rho=rho, b_f=b_f)
@@ -142,25 +133,9 @@ class GradFlowPanel:
 
     def redraw(self):
         """Ask lstm_core for the gradients, move the lines, blit, encode the PNG, bump the status."""
-        from .panel import render_png
         v = self.values
         self.flow = compare_flow(v["rho"], v["b_f"], self.setup)
-        fig, canvas = self.figure, self.figure.canvas
-        with style_context(), warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)
-            self._view.update(self.flow)
-            if self._background is None:
-                canvas.draw()          # animated artists are skipped: this is the background
-                self._background = canvas.copy_from_bbox(fig.bbox)
-            else:
-                canvas.restore_region(self._background)
-            for a in self._view.artists:
-                fig.draw_artist(a)
-        self.png = render_png(fig)
-        self.image.value = self.png
-        self.updates += 1
-        self.status.value = f"update {self.updates}"
-        return self.png
+        return self.live.show(lambda: self._view.update(self.flow), self._view.artists)
 
 
 def rate_figure(rhos, rates, sigmas, figsize=(8.6, 3.6), dpi=DPI):

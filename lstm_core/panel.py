@@ -42,7 +42,6 @@ Speed: the figure is built once; an update changes artist data, restores the cac
 and draws only the changed artists (Agg blitting) on a text-caching canvas, then encodes the PNG
 quickly (lstm_core.render).  benchmarks/slider_latency.py measures it.
 """
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -51,7 +50,7 @@ from ._checks import float_array
 from .activations import tanh
 from .cell import cell_update, lstm_step
 from .params import LSTMParams
-from .render import fast_canvas, render_png  # noqa: F401  (render_png: also for sequence_panel)
+from .render import LiveImage, LivePanel, fast_canvas, panel_box
 from .style import GATE_COLORS, INK, fmt, style_context
 
 KINDS = ("f", "i", "c", "o")
@@ -232,7 +231,7 @@ class PanelFigure:
 
 
 # ----- the panel -----------------------------------------------------------------------------
-class Panel:
+class Panel(LivePanel):
     """Sliders + live figure for one gate.  See the module docstring for the toy cell.
 
     Attributes: kind, sliders (name -> FloatSlider), checkboxes (name -> Checkbox), main_slider,
@@ -266,28 +265,20 @@ class Panel:
                                                   layout=widgets.Layout(width="265px", margin="0 0 0 10px"))
                            for name, (label, _) in PINS[kind].items()}
         self.main_slider = self.sliders[MAIN_SLIDER[kind]]
-        self.main_slider.add_class("lstm-main-slider")
-        self.image = widgets.Image(format="png")
-        self.image.add_class("lstm-plot")
-        self.status = widgets.Label("update 0")
-        self.status.add_class("lstm-status")
         # one column per group: the inputs with the pins under them, then each gate's weights
         inputs = [self.sliders[n] for n in self.sliders if not n.startswith(("W_", "b_"))]
         columns = [widgets.VBox(inputs + list(self.checkboxes.values()))]
         columns += [widgets.VBox([self.sliders[f"W_x{g}"], self.sliders[f"W_h{g}"], self.sliders[f"b_{g}"]])
                     for g in "figo" if f"b_{g}" in self.sliders]
         controls = widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap"))
-        self.widget = widgets.VBox([controls, self.image, self.status])
-        self.widget.add_class("lstm-panel")
 
         with style_context():
             self.figure = Figure(figsize=figsize, dpi=dpi)
             fast_canvas(self.figure)
             self._view = PanelFigure(self.figure, kind, animated=True)
-        self._background = None
+        self.live = LiveImage(self.figure)
+        self.widget = panel_box([controls], self.main_slider, self.live)
         self._quiet = False
-        self.updates = 0
-        self.png = b""
         self.step = None
         self._apply(values)
         self.redraw()
@@ -367,23 +358,8 @@ class Panel:
         status label.  Returns the PNG bytes."""
         step, x_t, h_prev, c_prev = self.inputs()
         self.step = step
-        fig = self.figure
-        canvas = fig.canvas
-        with style_context(), warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)
-            full = self._view.update(step, x_t, h_prev, c_prev, self.pins)
-            if full or self._background is None:
-                canvas.draw()      # animated artists are skipped: this is the background
-                self._background = canvas.copy_from_bbox(fig.bbox)
-            else:
-                canvas.restore_region(self._background)
-            for a in self._view.artists:
-                fig.draw_artist(a)
-        self.png = render_png(fig)
-        self.image.value = self.png
-        self.updates += 1
-        self.status.value = f"update {self.updates}"
-        return self.png
+        return self.live.show(lambda: self._view.update(step, x_t, h_prev, c_prev, self.pins),
+                              self._view.artists)
 
     def static_figure(self, pyplot=True):
         """A fresh, ordinary (non-blitted) figure of the current state, e.g. for plt.show() or

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from ._checks import check_shape, float_array, working_dtype
+from ._checks import check_shape, float_array, freeze_fields, working_dtype
 
 GATES = ("f", "i", "g", "o")
 GATE_NAMES = {"f": "forget gate", "i": "input gate", "g": "candidate", "o": "output gate"}
@@ -64,10 +64,7 @@ class LSTMParams:
         for n in PEEPHOLES:
             if n in arrays:
                 check_shape(n, arrays[n], (H,), f"H={H} from W_xf")
-        for n, a in arrays.items():
-            a = np.array(a, dtype=dtype)  # own copy: params never alias the caller's arrays
-            a.setflags(write=False)
-            object.__setattr__(self, n, a)
+        freeze_fields(self, arrays, dtype)
 
     # ----- sizes --------------------------------------------------------------------------
     @property

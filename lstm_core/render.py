@@ -2,6 +2,9 @@
 
     fast_canvas(fig)     attach an Agg canvas whose renderer rasterises each plain string once
     render_png(fig)      PNG bytes of what the canvas holds now, without drawing again
+    LiveImage(fig)       the live plot of a slider panel: Image + status Label, blit, encode, bump
+    panel_box(rows, main_slider, live)   the panel's VBox with the browser-test CSS classes
+    LivePanel            mixin: a panel's .image, .status, .png, .updates read from its .live
 
 Why: on this machine a panel update spent about a third of its time laying out and rasterising
 the same short numbers glyph by glyph (matplotlib 3.11's Agg text path) and another third in
@@ -9,6 +12,7 @@ Pillow's PNG encoder (adaptive row filters).  benchmarks/slider_latency.py measu
 """
 import math
 import struct
+import warnings
 import zlib
 
 import numpy as np
@@ -101,3 +105,85 @@ def render_png(fig, compress_level=1):
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)   # 8-bit RGBA, no interlace
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
             + _chunk(b"IDAT", zlib.compress(raw.tobytes(), compress_level)) + _chunk(b"IEND", b""))
+
+
+# ----- the live plot of the slider panels ------------------------------------------------------
+# Contract with the browser tests (BRIEF), shared by every panel: the widget is a VBox with class
+# `lstm-panel`, the main slider has class `lstm-main-slider`, the plot is an ipywidgets.Image with
+# class `lstm-plot`, and a Label with class `lstm-status` reads "update N" after the N-th drawing.
+class LiveImage:
+    """The live plot of one slider panel: `figure` (with an Agg canvas attached), the Image widget
+    showing it (class lstm-plot), the status Label (class lstm-status), the cached background,
+    png (latest PNG bytes) and updates (drawings so far)."""
+
+    def __init__(self, figure):
+        import ipywidgets as widgets
+        self.figure = figure
+        self.image = widgets.Image(format="png")
+        self.image.add_class("lstm-plot")
+        self.status = widgets.Label("update 0")
+        self.status.add_class("lstm-status")
+        self.background = None
+        self.updates = 0
+        self.png = b""
+
+    def show(self, update, artists, full=False):
+        """Draw one update and return its PNG bytes.
+
+        Under the package style, with RuntimeWarning raised as an error: call update() (it moves
+        the panel's artists and returns True when more than the animated `artists` changed), then
+        redraw the background fully (if update() or `full` asks, or none is cached yet) or restore
+        the cached one, and draw `artists` over it.  Then encode the PNG, put it in the Image, and
+        only after that set the status to "update N" (the browser tests wait on the status)."""
+        from .style import style_context
+        fig = self.figure
+        canvas = fig.canvas
+        with style_context(), warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            full = update() or full
+            if full or self.background is None:
+                canvas.draw()      # animated artists are skipped: this is the background
+                self.background = canvas.copy_from_bbox(fig.bbox)
+            else:
+                canvas.restore_region(self.background)
+            for a in artists:
+                fig.draw_artist(a)
+        self.png = render_png(fig)
+        self.image.value = self.png
+        self.updates += 1
+        self.status.value = f"update {self.updates}"
+        return self.png
+
+
+def panel_box(rows, main_slider, live):
+    """The widget to display: VBox(rows + [live.image, live.status]) with class lstm-panel;
+    `main_slider` gets class lstm-main-slider."""
+    import ipywidgets as widgets
+    main_slider.add_class("lstm-main-slider")
+    box = widgets.VBox([*rows, live.image, live.status])
+    box.add_class("lstm-panel")
+    return box
+
+
+class LivePanel:
+    """Mixin for a panel keeping its LiveImage in `self.live`: image, status, png and updates."""
+
+    @property
+    def image(self):
+        """The ipywidgets.Image (class lstm-plot) showing the figure."""
+        return self.live.image
+
+    @property
+    def status(self):
+        """The Label (class lstm-status) reading "update N" after the N-th drawing."""
+        return self.live.status
+
+    @property
+    def png(self):
+        """The latest PNG bytes."""
+        return self.live.png
+
+    @property
+    def updates(self):
+        """How many drawings so far (the first, when the panel is built, is update 1)."""
+        return self.live.updates

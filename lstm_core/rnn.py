@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_shape, float_array, working_dtype
+from ._checks import check_shape, float_array, freeze_fields, initial_state, working_dtype
 from .gradcheck import numerical_gradient, relative_error
 
 
@@ -37,10 +37,7 @@ class RNNParams:
         check_shape("W_hh", arrays["W_hh"], (H, H), f"H={H} from W_xh")
         check_shape("b_h", arrays["b_h"], (H,), f"H={H} from W_xh")
         dtype = working_dtype(*(a.dtype for a in arrays.values()))
-        for n, a in arrays.items():
-            a = np.array(a, dtype=dtype)  # own copy: params never alias the caller's arrays
-            a.setflags(write=False)
-            object.__setattr__(self, n, a)
+        freeze_fields(self, arrays, dtype)
 
     @property
     def input_size(self):
@@ -155,7 +152,7 @@ def rnn_step(params, x_t, h_prev=None):
         raise ValueError(f"x_t: expected shape (X,) or (B, X) with X={X} from params, got {x_t.shape}")
     shape = x_t.shape[:-1] + (H,)
     dtype = working_dtype(p.dtype, x_t.dtype)
-    h_prev = _state("h_prev", h_prev, shape, dtype)
+    h_prev = initial_state("h_prev", h_prev, shape, dtype)
     return np.tanh(x_t.astype(dtype, copy=False) @ p.W_xh.astype(dtype, copy=False)
                    + h_prev @ p.W_hh.astype(dtype, copy=False) + p.b_h.astype(dtype, copy=False))
 
@@ -188,7 +185,7 @@ def rnn_forward(params, xs, h0=None):
     T = xs.shape[0]
     B = xs.shape[1] if batched else 1
     dtype = working_dtype(p.dtype, xs.dtype)
-    h = _state("h0", h0, (B, H) if batched else (H,), dtype).reshape(B, H)
+    h = initial_state("h0", h0, (B, H) if batched else (H,), dtype).reshape(B, H)
     h0 = h
     xs3 = xs.reshape(T, B, X).astype(dtype, copy=False)
     W_hh = p.W_hh.astype(dtype, copy=False)
@@ -290,11 +287,3 @@ def _check_params(params):
     if not isinstance(params, RNNParams):
         raise ValueError(f"params: expected an RNNParams, got {type(params).__name__}")
     return params
-
-
-def _state(name, value, shape, dtype):
-    if value is None:
-        return np.zeros(shape, dtype)
-    arr = float_array(name, value)
-    check_shape(name, arr, shape, "(H,) for one sequence, (B, H) for a batch")
-    return arr.astype(dtype, copy=False)

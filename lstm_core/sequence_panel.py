@@ -21,7 +21,6 @@ widths, and blits them over the background, on lstm_core.render.fast_canvas (whi
 bitmaps); lstm_core.render.render_png encodes the PNG.
 benchmarks/slider_latency.py measures it against building the figure from scratch.
 """
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -29,6 +28,7 @@ import numpy as np
 from ._checks import check_shape, float_array
 from .cell import Step, lstm_forward
 from .params import LSTMParams
+from .render import LiveImage, LivePanel, fast_canvas, panel_box
 from .style import GATE_COLORS, INK, MUTED, Readout, fmt, style_context
 
 ROWS = ("x", "f", "i", "g", "o", "c", "h")
@@ -220,7 +220,7 @@ def _left_of(ax):
 
 
 # ----- the panel -------------------------------------------------------------------------------
-class SequencePanel:
+class SequencePanel(LivePanel):
     """Time slider + live figure for one sequence.
 
     Attributes: params, xs (T, X), trace (the lstm_forward Trace drawn), sliders ({"t", "unit"}),
@@ -231,8 +231,6 @@ class SequencePanel:
     def __init__(self, params, xs, h0=None, c0=None, t=0, unit=0, figsize=FIGSIZE, dpi=DPI):
         import ipywidgets as widgets
         from matplotlib.figure import Figure
-
-        from .render import fast_canvas
         xs, h0, c0 = _check_sequence(params, xs, h0, c0)
         self.params, self.xs, self.h0, self.c0 = params, xs, h0, c0
         self.trace = lstm_forward(params, xs, h0=h0, c0=c0)
@@ -247,23 +245,15 @@ class SequencePanel:
                                       layout=widgets.Layout(width="220px")),
         }
         self.main_slider = self.sliders["t"]
-        self.main_slider.add_class("lstm-main-slider")
-        self.image = widgets.Image(format="png")
-        self.image.add_class("lstm-plot")
-        self.status = widgets.Label("update 0")
-        self.status.add_class("lstm-status")
-        self.widget = widgets.VBox([widgets.HBox([self.sliders["t"], self.sliders["unit"]]), self.image,
-                                    self.status])
-        self.widget.add_class("lstm-panel")
         self._quiet = False
         self._apply({"t": t, "unit": unit})
         with style_context():
             self.figure = Figure(figsize=figsize, dpi=dpi)
             fast_canvas(self.figure)      # caches text bitmaps: the diagram's numbers repeat
             self.view = SequenceFigure(self.figure, self.trace, xs, h0, c0, unit=self.unit, animated=True)
-        self._background = None
-        self.updates = 0
-        self.png = b""
+        self.live = LiveImage(self.figure)
+        self.widget = panel_box([widgets.HBox([self.sliders["t"], self.sliders["unit"]])], self.main_slider,
+                                self.live)
         self.redraw()
         for s in self.sliders.values():
             s.observe(self._on_change, names="value")
@@ -327,24 +317,7 @@ class SequencePanel:
     def redraw(self):
         """Frame step t, refresh the texts and the diagram, blit, encode the PNG, bump the status
         label.  Returns the PNG bytes."""
-        from .render import render_png
-        fig = self.figure
-        canvas = fig.canvas
-        with style_context(), warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)
-            full = self.view.update(self.t, self.unit)
-            if full or self._background is None:
-                canvas.draw()      # animated artists are skipped: this is the background
-                self._background = canvas.copy_from_bbox(fig.bbox)
-            else:
-                canvas.restore_region(self._background)
-            for a in self.view.artists:
-                fig.draw_artist(a)
-        self.png = render_png(fig)
-        self.image.value = self.png
-        self.updates += 1
-        self.status.value = f"update {self.updates}"
-        return self.png
+        return self.live.show(lambda: self.view.update(self.t, self.unit), self.view.artists)
 
     def static_figure(self, pyplot=True):
         """A fresh, ordinary (non-blitted) figure of the current state, built from scratch, e.g. for

@@ -20,11 +20,11 @@ class `lstm-main-slider`, an ipywidgets.Image with class `lstm-plot`, and a Labe
 Also here: a progress bar for lstm_core.train.train (ipywidgets only), the saturation histograms
 (Karpathy et al. 2015) and the cell-norm plot of the reset task.
 """
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
 
+from .render import LiveImage, LivePanel, panel_box
 from .style import GATE_COLORS, INK, fmt, style_context
 from .train import forward, memory_unit
 
@@ -188,7 +188,7 @@ def _cmap(g):
 
 
 # ----- the panel ------------------------------------------------------------------------------
-class TrainedPanel:
+class TrainedPanel(LivePanel):
     """Sliders (example, time step) + live figure of a trained LSTM's gates.
 
     Attributes: model, xs, y, pred, trace, unit (the memory unit, 0-based), sliders
@@ -227,14 +227,6 @@ class TrainedPanel:
                                    layout=widgets.Layout(width="420px")),
         }
         self.main_slider = self.sliders["t"]
-        self.main_slider.add_class("lstm-main-slider")
-        self.image = widgets.Image(format="png")
-        self.image.add_class("lstm-plot")
-        self.status = widgets.Label("update 0")
-        self.status.add_class("lstm-status")
-        self.widget = widgets.VBox([widgets.HBox([self.sliders["example"], self.sliders["t"]]), self.image,
-                                    self.status])
-        self.widget.add_class("lstm-panel")
         self._quiet = False
         self._apply({"example": example, "t": t})
         with style_context():
@@ -242,9 +234,9 @@ class TrainedPanel:
             FigureCanvasAgg(self.figure)
             self.view = TraceFigure(self.figure, task, self.xs, self.y, self.pred, self.trace, self.unit,
                                     self.example, self.t, animated=True)
-        self._background = None
-        self.updates = 0
-        self.png = b""
+        self.live = LiveImage(self.figure)
+        self.widget = panel_box([widgets.HBox([self.sliders["example"], self.sliders["t"]])], self.main_slider,
+                                self.live)
         self.redraw(full=True)
         for s in self.sliders.values():
             s.observe(self._on_change, names="value")
@@ -286,24 +278,7 @@ class TrainedPanel:
 
     def redraw(self, full=False):
         """Refresh the figure for the sliders' example and t, encode the PNG, bump the status."""
-        from .panel import render_png
-        fig = self.figure
-        canvas = fig.canvas
-        with style_context(), warnings.catch_warnings():
-            warnings.simplefilter("error", RuntimeWarning)
-            full = self.view.update(self.example, self.t) or full
-            if full or self._background is None:
-                canvas.draw()          # animated artists are skipped: this is the background
-                self._background = canvas.copy_from_bbox(fig.bbox)
-            else:
-                canvas.restore_region(self._background)
-            for a in self.view.artists:
-                fig.draw_artist(a)
-        self.png = render_png(fig)
-        self.image.value = self.png
-        self.updates += 1
-        self.status.value = f"update {self.updates}"
-        return self.png
+        return self.live.show(lambda: self.view.update(self.example, self.t), self.view.artists, full)
 
     def static_figure(self):
         """An ordinary pyplot figure of the current state (for plt.show())."""
