@@ -110,6 +110,7 @@ def main(argv=None) -> int:
                     print(f"    not measured: {broken[path.name]}", flush=True)
                 finally:
                     context.close()
+                    server.shut_down_kernels()
         finally:
             browser.close()
 

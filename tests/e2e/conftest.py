@@ -63,3 +63,4 @@ def open_notebook(lab_server, chromium):
     yield _open
     for context in contexts:
         context.close()
+    lab_server.shut_down_kernels()

@@ -188,6 +188,14 @@ class LabServer:
         with urllib.request.urlopen(f"{self.base_url}/api/{path}?token={self.token}", timeout=10) as resp:
             return json.load(resp)
 
+    def shut_down_kernels(self) -> None:
+        """End every notebook session (and its kernel), so one notebook's kernel does not load the next test."""
+        for session in self.api("sessions"):
+            req = urllib.request.Request(f"{self.base_url}/api/sessions/{session['id']}?token={self.token}",
+                                         method="DELETE")
+            with contextlib.suppress(urllib.error.URLError):
+                urllib.request.urlopen(req, timeout=30).close()
+
     def log_tail(self, n_chars: int = 4000) -> str:
         try:
             return self.log_path.read_text(encoding="utf-8", errors="replace")[-n_chars:]
