@@ -50,10 +50,10 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
 }
 
+# The same selectors appear in the in-page scripts below (the plot: "img.lstm-plot, .lstm-plot img"; the
+# label: ".lstm-status").  ipywidgets 8 sliders are noUiSliders; the handle takes the keyboard focus.
 PANEL = ".lstm-panel"
 MAIN_SLIDER_HANDLE = ".lstm-main-slider .noUi-handle[role=slider]"
-PLOT_IMG = "img.lstm-plot, .lstm-plot img"
-STATUS = ".lstm-status"
 
 
 def notebook_paths(notebooks_dir: Path | None = None) -> list[Path]:
