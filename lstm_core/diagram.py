@@ -181,7 +181,6 @@ class CellDiagram:
 
         x_t may be a vector of inputs; the diagram then shows its first entry (x has no unit
         index).  Returns False: the axes never change, so a blit suffices."""
-        d = self.decimals
         u = {k: self._pick(getattr(step, k)) for k in ("f", "i", "g", "o", "c", "h")}
         cp, hp = self._pick(c_prev), self._pick(h_prev)
         x0 = float(np.asarray(x_t, float).reshape(-1)[0])

@@ -101,7 +101,6 @@ class GradFlowPanel(LivePanel):
         self.live = LiveImage(self.figure)
         self.widget = panel_box([widgets.VBox(list(self.sliders.values()))], self.main_slider, self.live)
         self.flow = None
-        self._quiet = False
         self.set(rho=rho, b_f=b_f)
         for s in self.sliders.values():
             s.observe(self._on_change, names="value")
@@ -112,6 +111,9 @@ class GradFlowPanel(LivePanel):
 
     def set(self, **values):
         """Set sliders by name (rho=, b_f=) and redraw once, synchronously.  Returns the PNG bytes."""
+        return super().set(**values)
+
+    def _apply(self, values):
         limits = {"rho": RHO, "b_f": B_F}
         for name, v in values.items():
             if name not in self.sliders:
@@ -120,16 +122,8 @@ class GradFlowPanel(LivePanel):
             lim = limits[name]
             if not lim["lo"] <= v <= lim["hi"]:
                 raise ValueError(f"{name}: expected a value in [{lim['lo']}, {lim['hi']}], got {v}")
-            self._quiet = True
-            try:
+            with self._silenced():
                 self.sliders[name].value = v
-            finally:
-                self._quiet = False
-        return self.redraw()
-
-    def _on_change(self, change):
-        if not self._quiet:
-            self.redraw()
 
     def redraw(self):
         """Ask lstm_core for the gradients, move the lines, blit, encode the PNG, bump the status."""

@@ -42,7 +42,6 @@ Speed: the figure is built once; an update changes artist data, restores the cac
 and draws only the changed artists (Agg blitting) on a text-caching canvas, then encodes the PNG
 quickly (lstm_core.render).  benchmarks/slider_latency.py measures it.
 """
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -278,7 +277,6 @@ class Panel(LivePanel):
             self._view = PanelFigure(self.figure, kind, animated=True)
         self.live = LiveImage(self.figure)
         self.widget = panel_box([controls], self.main_slider, self.live)
-        self._quiet = False
         self.step = None
         self._apply(values)
         self.redraw()
@@ -299,14 +297,6 @@ class Panel(LivePanel):
     def inputs(self):
         """(step, x_t, h_prev, c_prev) for the current slider values, from lstm_core."""
         return compute(self.kind, self.values, self.pins, self.base)
-
-    @contextmanager
-    def _silenced(self):
-        self._quiet = True
-        try:
-            yield
-        finally:
-            self._quiet = False
 
     def _apply(self, values):
         for name, v in values.items():
@@ -331,8 +321,7 @@ class Panel(LivePanel):
     def set(self, **values):
         """Set sliders / pins by name (e.g. set(b_f=2.0, pin_i=True)) and redraw once, synchronously.
         Returns the new PNG bytes."""
-        self._apply(values)
-        return self.redraw()
+        return super().set(**values)
 
     def _exclusive(self, name):
         """Untick the other pins of the same gate ("o = 1" and "o = 0" cannot both hold)."""

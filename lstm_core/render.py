@@ -11,6 +11,7 @@ the same short numbers glyph by glyph (matplotlib 3.11's Agg text path) and anot
 Pillow's PNG encoder (adaptive row filters).  benchmarks/slider_latency.py measures the result.
 """
 import math
+from contextlib import contextmanager
 import struct
 import warnings
 import zlib
@@ -166,7 +167,29 @@ def panel_box(rows, main_slider, live):
 
 
 class LivePanel:
-    """Mixin for a panel keeping its LiveImage in `self.live`: image, status, png and updates."""
+    """Mixin for a panel keeping its LiveImage in `self.live`: image, status, png and updates, and
+    the slider plumbing every panel shares.  A panel supplies `_apply(values)` (validate and move
+    its sliders, inside `_silenced()` so no callback fires) and `redraw()`."""
+
+    _quiet = False
+
+    def set(self, **values):
+        """Set sliders by name and redraw once, synchronously.  Returns the new PNG bytes."""
+        self._apply(values)
+        return self.redraw()
+
+    @contextmanager
+    def _silenced(self):
+        """Move widgets without each move triggering a redraw."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
+    def _on_change(self, change):
+        if not self._quiet:
+            self.redraw()
 
     @property
     def image(self):

@@ -21,7 +21,6 @@ widths, and blits them over the background, on lstm_core.render.fast_canvas (whi
 bitmaps); lstm_core.render.render_png encodes the PNG.
 benchmarks/slider_latency.py measures it against building the figure from scratch.
 """
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -29,7 +28,7 @@ from ._checks import check_shape, float_array
 from .cell import Step, lstm_forward
 from .params import LSTMParams
 from .render import LiveImage, LivePanel, fast_canvas, panel_box
-from .style import GATE_COLORS, INK, MUTED, Readout, fmt, style_context
+from .style import GATE_COLORS, INK, MUTED, Readout, style_context
 
 ROWS = ("x", "f", "i", "g", "o", "c", "h")
 ROW_TITLES = {"x": "input $x_t$", "f": "forget gate $f_t$", "i": "input gate $i_t$",
@@ -245,7 +244,6 @@ class SequencePanel(LivePanel):
                                       layout=widgets.Layout(width="220px")),
         }
         self.main_slider = self.sliders["t"]
-        self._quiet = False
         self._apply({"t": t, "unit": unit})
         with style_context():
             self.figure = Figure(figsize=figsize, dpi=dpi)
@@ -280,14 +278,6 @@ class SequencePanel(LivePanel):
             raise ValueError(f"name: expected one of {ROWS}, got {name!r}")
         return np.asarray(self.view.images[name].get_array())[:, self.t]
 
-    @contextmanager
-    def _silenced(self):
-        self._quiet = True
-        try:
-            yield
-        finally:
-            self._quiet = False
-
     def _apply(self, values):
         """Move the sliders without redrawing.  values: t (0..T-1) and/or unit (0-based)."""
         limits = {"t": (0, self.T - 1), "unit": (0, self.H - 1)}
@@ -306,12 +296,7 @@ class SequencePanel(LivePanel):
     def set(self, **values):
         """Set `t` (0..T-1) and/or `unit` (0-based, like numpy indices) and redraw once,
         synchronously.  Returns the new PNG bytes."""
-        self._apply(values)
-        return self.redraw()
-
-    def _on_change(self, change):
-        if not self._quiet:
-            self.redraw()
+        return super().set(**values)
 
     # ----- drawing -----------------------------------------------------------------------------
     def redraw(self):

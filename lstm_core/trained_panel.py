@@ -20,7 +20,6 @@ class `lstm-main-slider`, an ipywidgets.Image with class `lstm-plot`, and a Labe
 Also here: a progress bar for lstm_core.train.train (ipywidgets only), the saturation histograms
 (Karpathy et al. 2015) and the cell-norm plot of the reset task.
 """
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -227,7 +226,6 @@ class TrainedPanel(LivePanel):
                                    layout=widgets.Layout(width="420px")),
         }
         self.main_slider = self.sliders["t"]
-        self._quiet = False
         self._apply({"example": example, "t": t})
         with style_context():
             self.figure = Figure(figsize=figsize, dpi=dpi)
@@ -249,14 +247,6 @@ class TrainedPanel(LivePanel):
     def t(self):
         return int(self.sliders["t"].value)
 
-    @contextmanager
-    def _silenced(self):
-        self._quiet = True
-        try:
-            yield
-        finally:
-            self._quiet = False
-
     def _apply(self, values):
         limits = {"example": self.n - 1, "t": self.T - 1}
         for name, v in values.items():
@@ -269,12 +259,7 @@ class TrainedPanel(LivePanel):
 
     def set(self, **values):
         """Set `example` and/or `t` and redraw once, synchronously.  Returns the PNG bytes."""
-        self._apply(values)
-        return self.redraw()
-
-    def _on_change(self, change):
-        if not self._quiet:
-            self.redraw()
+        return super().set(**values)
 
     def redraw(self, full=False):
         """Refresh the figure for the sliders' example and t, encode the PNG, bump the status."""

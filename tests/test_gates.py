@@ -43,7 +43,7 @@ C_PREV = [0.9, -0.5, 0.2]
 
 def test_zero_input_and_state_give_activation_of_bias():
     p = LSTMParams.random(3, 5, seed=2, forget_bias=1.0)
-    x0, h0, c0 = np.zeros((2, 3)), np.zeros((2, 5)), np.zeros((2, 5))
+    x0, h0 = np.zeros((2, 3)), np.zeros((2, 5))
     cases = {"f": forget_gate(x0, h0, p), "i": input_gate(x0, h0, p), "g": candidate(x0, h0, p),
              "o": output_gate(x0, h0, p)}
     for g, got in cases.items():
