@@ -124,7 +124,8 @@ def lstm_step(params, x_t, h_prev=None, c_prev=None, overrides=None):
     dtype = working_dtype(p.dtype, x_t.dtype)
     h_prev = initial_state("h_prev", h_prev, shape, dtype)
     c_prev = initial_state("c_prev", c_prev, shape, dtype)
-    pins = _check_overrides(overrides, allowed=[(), (H,), shape], shapes_text=f"(), ({H},) or {shape}")
+    shapes_text = f"() or {shape}" if shape == (H,) else f"(), ({H},) or {shape}"
+    pins = _check_overrides(overrides, allowed=[(), (H,), shape], shapes_text=shapes_text)
 
     z = {g: gate_preactivation(x_t, h_prev, p, g, c_prev) for g in "fig"}
     f = _pinned(pins, "f", shape, dtype, sigmoid(z["f"]))

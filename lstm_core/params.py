@@ -91,13 +91,10 @@ class LSTMParams:
     def with_gate(self, name, W_x=None, W_h=None, b=None):
         """A copy with some of gate `name`'s weights replaced (the sliders use this)."""
         _check_gate(name)
-        new = {}
-        if W_x is not None:
-            new[f"W_x{name}"] = W_x
-        if W_h is not None:
-            new[f"W_h{name}"] = W_h
-        if b is not None:
-            new[f"b_{name}"] = b
+        given = {f"W_x{name}": W_x, f"W_h{name}": W_h, f"b_{name}": b}
+        # Plain numbers and lists take the params' dtype, so float32 params stay float32.
+        new = {n: v if isinstance(v, np.ndarray) else float_array(n, v, self.dtype)
+               for n, v in given.items() if v is not None}
         return replace(self, **new)
 
     def arrays(self):
@@ -180,8 +177,9 @@ class LSTMParams:
         if not hasattr(sd, "keys"):
             raise ValueError(f"obj: expected a torch LSTM, LSTMCell or a state_dict, got {type(obj).__name__}")
         sd = {k: _to_numpy(v) for k, v in sd.items()}
-        if any(k.startswith("weight_hr") for k in sd):
-            raise ValueError("obj: LSTM with proj_size > 0 is not supported (found weight_hr_l*); "
+        hr = sorted(k for k in sd if k.startswith("weight_hr"))
+        if hr:
+            raise ValueError(f"obj: LSTM with proj_size={sd[hr[0]].shape[0]} is not supported (found {hr[0]}); "
                              "expected a standard LSTM without projection")
         if "weight_ih" in sd:  # LSTMCell
             if layer not in (None, 0) or reverse:
@@ -205,6 +203,8 @@ class LSTMParams:
             if reverse and not bidirectional:
                 raise ValueError("reverse: this LSTM is not bidirectional, expected reverse=False, got True")
             suffix = f"_l{layer}" + ("_reverse" if reverse else "")
+        # Validate under torch's names, so a NaN is reported where the user can find it.
+        sd = {k: float_array(k, v) for k, v in sd.items() if k.endswith(suffix) or not suffix}
         W_ih, W_hh = sd["weight_ih" + suffix], sd["weight_hh" + suffix]
         if W_hh.ndim != 2 or W_hh.shape[0] != 4 * W_hh.shape[1]:
             raise ValueError(f"weight_hh{suffix}: expected shape (4H, H), got {W_hh.shape}")

@@ -60,7 +60,7 @@ CASES = [
     ("NaN in course Wo", lambda: LSTMParams.from_concat(**(P.to_concat() | {"Wo": _with_nan(P.to_concat()["Wo"], (0, 0))})),
      "Wo", ["finite", "nan"]),
     ("NaN in a torch state_dict", lambda: LSTMParams.from_torch(
-        P.to_torch() | {"weight_hh_l0": _with_nan(P.to_torch()["weight_hh_l0"], (5, 0))}), "W_hf", ["finite", "nan"]),
+        P.to_torch() | {"weight_hh_l0": _with_nan(P.to_torch()["weight_hh_l0"], (5, 0))}), "weight_hh_l0", ["finite", "nan"]),
     # a bias of the wrong length, in every constructor
     ("LSTMParams b_f length", _replace(b_f=np.zeros(5)), "b_f", ["(4,)", "(5,)"]),
     ("LSTMParams b_i as column", _replace(b_i=np.zeros((4, 1))), "b_i", ["(4,)", "(4, 1)"]),
@@ -171,3 +171,34 @@ def test_params_copy_their_input_and_are_read_only():
     assert p.W_xf[0, 0] == 0.0, "LSTMParams must copy the caller's arrays, not alias them"
     with pytest.raises(ValueError):
         p.W_xf[0, 0] = 1.0   # read-only: numpy raises ValueError for a write to a read-only array
+
+
+# ----- messages name what the user can find ---------------------------------------------------
+def test_nan_in_a_torch_state_dict_is_reported_under_torchs_name():
+    sd = LSTMParams.random(2, 3, seed=0).to_torch()
+    sd["weight_hh_l0"][4, 1] = np.nan
+    with pytest.raises(ValueError, match=r"^weight_hh_l0: expected finite values, got 1 NaN or inf"):
+        LSTMParams.from_torch(sd)
+
+
+def test_proj_size_error_says_which_proj_size():
+    sd = LSTMParams.random(2, 3, seed=0).to_torch()
+    sd["weight_hr_l0"] = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"proj_size=2 is not supported \(found weight_hr_l0\)"):
+        LSTMParams.from_torch(sd)
+
+
+def test_unbatched_override_message_lists_each_shape_once():
+    p = LSTMParams.random(2, 4, seed=0)
+    with pytest.raises(ValueError) as info:
+        lstm_step(p, np.zeros(2), overrides={"f": np.ones(3)})
+    assert str(info.value) == "overrides['f']: expected shape () or (4,), got (3,)"
+
+
+def test_with_gate_keeps_float32_for_plain_numbers():
+    p = LSTMParams.random(2, 3, seed=0, dtype=np.float32)
+    q = p.with_gate("f", b=[20.0, 0.0, -1.0], W_h=np.eye(3, dtype=np.float32))
+    assert q.dtype == np.float32 and q.b_f.dtype == np.float32, "with_gate turned float32 params into float64"
+    np.testing.assert_allclose(q.b_f, [20.0, 0.0, -1.0])
+    with pytest.raises(ValueError, match=r"^b_f: expected shape \(3,\)"):
+        p.with_gate("f", b=[1.0, 2.0])
