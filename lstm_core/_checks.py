@@ -39,6 +39,25 @@ def check_shape(name, arr, expected, meaning=""):
     return arr
 
 
+def backward_inputs(params, trace, trace_type, forward_name, dh):
+    """Check what a backward pass receives; returns (T, B, H, X, dtype, dh as (T, B, H)).
+
+    `trace` must be the `trace_type` made by `forward_name` with params of the same sizes, and dh
+    must have the shape of trace.h."""
+    if not isinstance(trace, trace_type):
+        raise ValueError(f"trace: expected the {trace_type.__name__} returned by {forward_name}, "
+                         f"got {type(trace).__name__}")
+    T, B, H = trace.hs.shape
+    X = trace.xs.shape[-1]
+    if (params.input_size, params.hidden_size) != (X, H):
+        raise ValueError(f"params: expected the params the trace was made with (X={X}, H={H}), "
+                         f"got X={params.input_size}, H={params.hidden_size}")
+    dtype = trace.hs.dtype
+    user = (T, B, H) if trace.batched else (T, H)
+    dh = check_shape("dh", float_array("dh", dh, dtype), user, "the shape of trace.h").reshape(T, B, H)
+    return T, B, H, X, dtype, dh
+
+
 def working_dtype(*dtypes):
     """The float dtype a computation runs in: float32 only when every float input is float32."""
     floats = [np.dtype(d) for d in dtypes if np.issubdtype(np.dtype(d), np.floating)]

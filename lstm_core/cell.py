@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_shape, float_array, initial_state, working_dtype
+from ._checks import backward_inputs, check_shape, float_array, initial_state, working_dtype
 from .activations import sigmoid, softmax
 from .params import GATES, LSTMGrads, LSTMParams
 
@@ -278,16 +278,7 @@ def lstm_backward(params, trace, dh, dc_last=None):
     Returns Backward(grads, dxs, dh0, dc0).
     """
     p = _check_params(params)
-    if not isinstance(trace, Trace):
-        raise ValueError(f"trace: expected the Trace returned by lstm_forward, got {type(trace).__name__}")
-    T, B, H = trace.hs.shape
-    X = trace.xs.shape[-1]
-    if (p.input_size, p.hidden_size) != (X, H):
-        raise ValueError(f"params: expected the params the trace was made with (X={X}, H={H}), "
-                         f"got X={p.input_size}, H={p.hidden_size}")
-    dtype = trace.hs.dtype
-    user = (T, B, H) if trace.batched else (T, H)
-    dh = check_shape("dh", float_array("dh", dh, dtype), user, "the shape of trace.h").reshape(T, B, H)
+    T, B, H, X, dtype, dh = backward_inputs(p, trace, Trace, "lstm_forward", dh)
     state = (B, H) if trace.batched else (H,)
     dc = initial_state("dc_last", dc_last, state, dtype).reshape(B, H).copy()
 

@@ -354,14 +354,7 @@ class Panel(LivePanel):
         """A fresh, ordinary (non-blitted) figure of the current state, e.g. for plt.show() or
         savefig.  With pyplot=True it is created through pyplot so the inline backend shows it."""
         with style_context():
-            if pyplot:
-                import matplotlib.pyplot as plt
-                fig = plt.figure(figsize=self.figure.get_size_inches(), dpi=self.figure.dpi)
-            else:
-                from matplotlib.backends.backend_agg import FigureCanvasAgg
-                from matplotlib.figure import Figure
-                fig = Figure(figsize=self.figure.get_size_inches(), dpi=self.figure.dpi)
-                FigureCanvasAgg(fig)
+            fig = self._blank_figure(pyplot)
             view = PanelFigure(fig, self.kind)
             step, x_t, h_prev, c_prev = self.inputs()
             view.update(step, x_t, h_prev, c_prev, self.pins)

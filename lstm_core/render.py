@@ -191,6 +191,19 @@ class LivePanel:
         if not self._quiet:
             self.redraw()
 
+    def _blank_figure(self, pyplot=True):
+        """An empty ordinary figure the size of the live one, for static_figure(): through pyplot
+        (so the inline backend shows it) or a plain Agg figure."""
+        size, dpi = self.figure.get_size_inches(), self.figure.dpi
+        if pyplot:
+            import matplotlib.pyplot as plt
+            return plt.figure(figsize=size, dpi=dpi)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(fig)
+        return fig
+
     @property
     def image(self):
         """The ipywidgets.Image (class lstm-plot) showing the figure."""

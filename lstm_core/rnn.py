@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_shape, float_array, freeze_fields, initial_state, working_dtype
+from ._checks import backward_inputs, check_shape, float_array, freeze_fields, initial_state, working_dtype
 from .gradcheck import numerical_gradient, relative_error
 
 
@@ -209,16 +209,7 @@ def _bptt(params, trace, dh):
     da[t] = dL/da_t (pre-activation), dh_total[t] = dL/dh_t through every path (the loss at step t
     plus everything h_t feeds later), dh0 = dL/dh_0."""
     p = _check_params(params)
-    if not isinstance(trace, RNNTrace):
-        raise ValueError(f"trace: expected the RNNTrace returned by rnn_forward, got {type(trace).__name__}")
-    T, B, H = trace.hs.shape
-    X = trace.xs.shape[-1]
-    if (p.input_size, p.hidden_size) != (X, H):
-        raise ValueError(f"params: expected the params the trace was made with (X={X}, H={H}), "
-                         f"got X={p.input_size}, H={p.hidden_size}")
-    dtype = trace.hs.dtype
-    user = (T, B, H) if trace.batched else (T, H)
-    dh = check_shape("dh", float_array("dh", dh, dtype), user, "the shape of trace.h").reshape(T, B, H)
+    T, B, H, X, dtype, dh = backward_inputs(p, trace, RNNTrace, "rnn_forward", dh)
     W_hhT = np.ascontiguousarray(p.W_hh.astype(dtype, copy=False).T)
     slope = 1.0 - trace.hs * trace.hs           # tanh'(a_t) = 1 - h_t²
     da = np.empty((T, B, H), dtype)

@@ -309,14 +309,7 @@ class SequencePanel(LivePanel):
         plt.show() or savefig.  With pyplot=True it is created through pyplot so the inline
         backend shows it."""
         with style_context():
-            if pyplot:
-                import matplotlib.pyplot as plt
-                fig = plt.figure(figsize=self.figure.get_size_inches(), dpi=self.figure.dpi)
-            else:
-                from matplotlib.backends.backend_agg import FigureCanvasAgg
-                from matplotlib.figure import Figure
-                fig = Figure(figsize=self.figure.get_size_inches(), dpi=self.figure.dpi)
-                FigureCanvasAgg(fig)
+            fig = self._blank_figure(pyplot)
             view = SequenceFigure(fig, self.trace, self.xs, self.h0, self.c0, unit=self.unit)
             view.update(self.t, self.unit)
         return fig
