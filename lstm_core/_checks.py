@@ -39,6 +39,17 @@ def check_shape(name, arr, expected, meaning=""):
     return arr
 
 
+def sequence_input(xs, X):
+    """Check a time-major sequence against input size X: (T, X) or (T, B, X), T >= 1.
+    Returns (xs as a float array, batched, T, B)."""
+    xs = float_array("xs", xs)
+    if xs.ndim not in (2, 3) or xs.shape[-1] != X or xs.shape[0] < 1:
+        raise ValueError(f"xs: expected shape (T, X) or (T, B, X) with T >= 1 and X={X} from params, "
+                         f"got {xs.shape}")
+    batched = xs.ndim == 3
+    return xs, batched, xs.shape[0], (xs.shape[1] if batched else 1)
+
+
 def backward_inputs(params, trace, trace_type, forward_name, dh):
     """Check what a backward pass receives; returns (T, B, H, X, dtype, dh as (T, B, H)).
 

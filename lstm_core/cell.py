@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import backward_inputs, check_shape, float_array, initial_state, working_dtype
+from ._checks import backward_inputs, check_shape, float_array, initial_state, sequence_input, working_dtype
 from .activations import sigmoid, softmax
 from .params import GATES, LSTMGrads, LSTMParams
 
@@ -192,13 +192,7 @@ def lstm_forward(params, xs, h0=None, c0=None, overrides=None):
     """
     p = _check_params(params)
     X, H = p.input_size, p.hidden_size
-    xs = float_array("xs", xs)
-    if xs.ndim not in (2, 3) or xs.shape[-1] != X or xs.shape[0] < 1:
-        raise ValueError(f"xs: expected shape (T, X) or (T, B, X) with T >= 1 and X={X} from params, "
-                         f"got {xs.shape}")
-    batched = xs.ndim == 3
-    T = xs.shape[0]
-    B = xs.shape[1] if batched else 1
+    xs, batched, T, B = sequence_input(xs, X)
     user_state = (B, H) if batched else (H,)
     dtype = working_dtype(p.dtype, xs.dtype)
     h0 = initial_state("h0", h0, user_state, dtype).reshape(B, H)

@@ -49,7 +49,7 @@ from ._checks import float_array
 from .activations import tanh
 from .cell import cell_update, lstm_step
 from .params import LSTMParams
-from .render import LiveImage, LivePanel, fast_canvas, panel_box
+from .render import LiveImage, LivePanel, fast_canvas, panel_box, show_static_then_live
 from .style import GATE_COLORS, INK, fmt, style_context
 
 KINDS = ("f", "i", "c", "o")
@@ -376,14 +376,5 @@ def show_panel(kind, **options):
     """Show the static figure of the panel's default state (plt.show(), so GitHub and nbviewer
     readers see it), then the live widget; return the Panel.  kind: "f", "i", "c" or "o".
     options as for make_panel."""
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from IPython.display import display
     panel = make_panel(kind, **options)
-    fig = panel.static_figure(pyplot=True)
-    if matplotlib.get_backend().lower() == "agg":
-        plt.close(fig)     # nowhere to show it, and plt.show() would warn
-    else:
-        plt.show()
-    display(panel.widget)
-    return panel
+    return show_static_then_live(panel, panel.static_figure(pyplot=True))

@@ -156,6 +156,21 @@ class LiveImage:
         return self.png
 
 
+def show_static_then_live(panel, static_figure):
+    """Display a panel the way every notebook does: first `static_figure` (a pyplot figure of the
+    starting state, via plt.show(), so GitHub and nbviewer readers see it), then the live widget.
+    Returns the panel."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+    if matplotlib.get_backend().lower() == "agg":
+        plt.close(static_figure)     # nowhere to show it, and plt.show() would warn
+    else:
+        plt.show()
+    display(panel.widget)
+    return panel
+
+
 def panel_box(rows, main_slider, live):
     """The widget to display: VBox(rows + [live.image, live.status]) with class lstm-panel;
     `main_slider` gets class lstm-main-slider."""

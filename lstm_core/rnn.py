@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import backward_inputs, check_shape, float_array, freeze_fields, initial_state, working_dtype
+from ._checks import (backward_inputs, check_shape, float_array, freeze_fields, initial_state, sequence_input,
+                      working_dtype)
 from .gradcheck import numerical_gradient, relative_error
 
 
@@ -177,13 +178,7 @@ def rnn_forward(params, xs, h0=None):
     """Run Eq. (R) over a sequence.  xs: (T, X) or (T, B, X); h0: (H,) or (B, H), default zeros."""
     p = _check_params(params)
     X, H = p.input_size, p.hidden_size
-    xs = float_array("xs", xs)
-    if xs.ndim not in (2, 3) or xs.shape[-1] != X or xs.shape[0] < 1:
-        raise ValueError(f"xs: expected shape (T, X) or (T, B, X) with T >= 1 and X={X} from params, "
-                         f"got {xs.shape}")
-    batched = xs.ndim == 3
-    T = xs.shape[0]
-    B = xs.shape[1] if batched else 1
+    xs, batched, T, B = sequence_input(xs, X)
     dtype = working_dtype(p.dtype, xs.dtype)
     h = initial_state("h0", h0, (B, H) if batched else (H,), dtype).reshape(B, H)
     h0 = h

@@ -27,7 +27,7 @@ import numpy as np
 from ._checks import check_shape, float_array
 from .cell import Step, lstm_forward
 from .params import LSTMParams
-from .render import LiveImage, LivePanel, fast_canvas, panel_box
+from .render import LiveImage, LivePanel, fast_canvas, panel_box, show_static_then_live
 from .style import GATE_COLORS, INK, MUTED, Readout, style_context
 
 ROWS = ("x", "f", "i", "g", "o", "c", "h")
@@ -328,14 +328,5 @@ def show_sequence_panel(params, xs, **options):
     """Show the static figure of the panel's starting state (plt.show(), so GitHub and nbviewer
     readers see it), then the live widget; return the SequencePanel.  params: LSTMParams;
     xs: (T, X); options as for make_sequence_panel."""
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from IPython.display import display
     panel = make_sequence_panel(params, xs, **options)
-    fig = panel.static_figure(pyplot=True)
-    if matplotlib.get_backend().lower() == "agg":
-        plt.close(fig)     # nowhere to show it, and plt.show() would warn
-    else:
-        plt.show()
-    display(panel.widget)
-    return panel
+    return show_static_then_live(panel, panel.static_figure(pyplot=True))

@@ -23,7 +23,7 @@ Also here: a progress bar for lstm_core.train.train (ipywidgets only), the satur
 
 import numpy as np
 
-from .render import LiveImage, LivePanel, panel_box
+from .render import LiveImage, LivePanel, panel_box, show_static_then_live
 from .style import GATE_COLORS, INK, fmt, style_context
 from .train import forward, memory_unit
 
@@ -284,17 +284,8 @@ def make_trained_panel(model, xs, y, **options):
 def show_trained_panel(model, xs, y, **options):
     """Show the static figure of the starting state (plt.show()), then the live widget; return
     the TrainedPanel."""
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from IPython.display import display
     panel = make_trained_panel(model, xs, y, **options)
-    fig = panel.static_figure()
-    if matplotlib.get_backend().lower() == "agg":
-        plt.close(fig)
-    else:
-        plt.show()
-    display(panel.widget)
-    return panel
+    return show_static_then_live(panel, panel.static_figure())
 
 
 # ----- static figures ----------------------------------------------------------------------------
